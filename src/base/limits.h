@@ -1,0 +1,35 @@
+/* Every cap on something that grows, in one place (STYLE.md "Bytes from a peer").
+ * A peer, a file or a client can never make petrel hold more than these. */
+#ifndef PETREL_BASE_LIMITS_H
+#define PETREL_BASE_LIMITS_H
+
+/* IKE messages (RFC 7296 3.1: the length field is 32 bits; we refuse far less). */
+#define PT_IKE_MSG_MAX_LEN        65535u  /* one IKE message, decoded or built */
+#define PT_IKE_UDP_MSG_MAX_LEN    65507u  /* largest UDP payload over IPv4 */
+#define PT_IKE_PAYLOADS_MAX       64u     /* payloads in one chain (loops end here) */
+#define PT_IKE_SK_DEPTH_MAX       1u      /* SK/SKF may not nest */
+#define PT_IKE_PROPOSALS_MAX      32u     /* proposals in one SA payload */
+#define PT_IKE_TRANSFORMS_MAX     64u     /* transforms in one proposal */
+#define PT_IKE_ATTRS_MAX          8u      /* attributes in one transform */
+#define PT_IKE_SPI_MAX_LEN        8u      /* IKE SPI 8, ESP/AH SPI 4 */
+#define PT_IKE_TS_MAX             16u     /* traffic selectors in one TS payload */
+#define PT_IKE_CP_ATTRS_MAX       32u     /* attributes in one CP payload */
+#define PT_IKE_DELETE_SPIS_MAX    64u     /* SPIs in one Delete payload */
+#define PT_IKE_NONCE_MIN_LEN      16u     /* RFC 7296 2.10 */
+#define PT_IKE_NONCE_MAX_LEN      256u    /* RFC 7296 2.10 */
+#define PT_IKE_CERTS_MAX          8u      /* CERT payloads in one message (chain) */
+#define PT_IKE_CERT_MAX_LEN       16384u  /* one certificate */
+
+/* RFC 7383 fragmentation. */
+#define PT_IKE_FRAGS_MAX          64u     /* fragments in one message */
+#define PT_IKE_REASM_MAX_LEN      65535u  /* bytes held for one reassembly */
+
+/* Key exchange (ML-KEM-1024 ciphertext 1568, public key 1568). */
+#define PT_KE_MAX_LEN             1600u
+
+/* Files and control. */
+#define PT_YAML_MAX_LEN           (256u * 1024u)
+#define PT_CTL_REQUEST_MAX_LEN    (64u * 1024u)
+#define PT_ESP_QUEUE_MAX          1024u   /* packets queued while a path is down */
+
+#endif
