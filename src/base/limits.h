@@ -29,7 +29,16 @@
 
 /* Files and control. */
 #define PT_YAML_MAX_LEN           (256u * 1024u)
+#define PT_YAML_DEPTH_MAX         8u      /* nesting of maps and lists */
+#define PT_CONF_PROFILES_MAX      64u
+#define PT_CONF_FILES_MAX         256u    /* files in profiles.d */
+#define PT_CONF_DIAGS_MAX         32u     /* errors reported for one load */
 #define PT_CTL_REQUEST_MAX_LEN    (64u * 1024u)
 #define PT_ESP_QUEUE_MAX          1024u   /* packets queued while a path is down */
+
+/* IKE payload codec (src/ike/pld), added with it. */
+#define PT_IKE_SA_XFORMS_MAX      256u    /* transforms in one SA payload, all proposals */
+#define PT_IKE_SA_ATTRS_MAX       256u    /* transform attributes in one SA payload */
+#define PT_IKE_COOKIE_MAX_LEN     64u     /* RFC 7296 2.6: COOKIE data 1..64 */
 
 #endif

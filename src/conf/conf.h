@@ -1,0 +1,137 @@
+/* src/conf: YAML configuration to a validated, immutable struct. The only
+ * code in petrel that includes <yaml.h>.
+ *
+ * Two file shapes are accepted (PRODUCT.md "Interfaces"):
+ *   /etc/petrel/petrel.yaml     { profiles: { NAME: PROFILE, ... },
+ *                                 codepoints: { ... }, log_level: info }
+ *   /etc/petrel/profiles.d/NAME.yaml{ NAME: PROFILE, ... }
+ * Every error names the file, line and column; loading goes on after an
+ * error so that one run reports all of them (up to PT_CONF_DIAGS_MAX). A
+ * file with any error adds nothing to the configuration. The configuration
+ * holds paths to secrets, never secrets. */
+#ifndef PETREL_CONF_CONF_H
+#define PETREL_CONF_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/limits.h"
+
+#define CONF_NAME_MAX 64
+#define CONF_STR_MAX 256
+#define CONF_PATH_MAX 1024
+#define CONF_LIST_MAX 16
+#define CONF_PROPOSAL_MAX 128
+
+enum conf_auth_method {
+	CONF_AUTH_PSK,
+	CONF_AUTH_CERT,
+	CONF_AUTH_EAP_MSCHAPV2,
+	CONF_AUTH_EAP_TLS,
+	CONF_AUTH_EAP_MD5,
+};
+
+enum conf_transport {
+	CONF_TRANSPORT_AUTO,     /* separate, with the fallbacks */
+	CONF_TRANSPORT_SEPARATE, /* IKE_SA_INIT on UDP, the rest of IKE on TCP, ESP on UDP */
+	CONF_TRANSPORT_TCP,      /* IKE and ESP in TCP (RFC 9329) */
+	CONF_TRANSPORT_UDP,      /* IKE and ESP on UDP (RFC 7296, RFC 3948) */
+};
+
+enum conf_pq { CONF_PQ_PREFERRED, CONF_PQ_REQUIRED, CONF_PQ_OFF };
+enum conf_routes { CONF_ROUTES_FULL, CONF_ROUTES_SPLIT, CONF_ROUTES_LIST };
+enum conf_dns { CONF_DNS_AUTO, CONF_DNS_OFF, CONF_DNS_LIST };
+
+struct conf_addr {
+	int family;        /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	uint8_t prefix_len; /* 32/128 for a plain address */
+};
+
+struct conf_auth {
+	enum conf_auth_method method;
+	char user[CONF_STR_MAX];      /* EAP identity */
+	char psk_file[CONF_PATH_MAX]; /* psk: file holding the key (0600) */
+	char cert[CONF_PATH_MAX];     /* cert, eap-tls: our certificate */
+	char key[CONF_PATH_MAX];      /* cert, eap-tls: our private key */
+};
+
+struct conf_profile {
+	char name[CONF_NAME_MAX];
+	char file[CONF_PATH_MAX]; /* where it was defined */
+	unsigned line;
+	char gateway[CONF_STR_MAX]; /* host name or address, without the port */
+	uint16_t port;
+	char remote_id[CONF_STR_MAX];
+	char local_id[CONF_STR_MAX];
+	char ca[CONF_PATH_MAX];
+	struct conf_auth auth;
+	enum conf_transport transport;
+	enum conf_pq pq;
+	char ike_proposals[CONF_LIST_MAX][CONF_PROPOSAL_MAX];
+	unsigned n_ike_proposals;
+	char esp_proposals[CONF_LIST_MAX][CONF_PROPOSAL_MAX];
+	unsigned n_esp_proposals;
+	enum conf_routes routes;
+	struct conf_addr route_list[CONF_LIST_MAX];
+	unsigned n_routes;
+	enum conf_dns dns;
+	struct conf_addr dns_list[CONF_LIST_MAX];
+	unsigned n_dns;
+	int resume;
+	int kill_switch;
+	unsigned mtu; /* 0: derive from the path */
+};
+
+/* The draft code points that are still TBD (PRODUCT.md "Code points"). A
+ * field is 0 when the file did not set it; the engine keeps its default. */
+struct conf_codepoints {
+	uint16_t separate_transports;
+	uint16_t encrypted_ping_supported;
+	uint8_t echo_next_header;
+	uint8_t echo_request;
+	uint8_t echo_reply;
+};
+
+struct conf {
+	struct conf_profile *profiles;
+	unsigned n_profiles;
+	struct conf_codepoints codepoints;
+	int log_level; /* -1: not set; else enum pt_log_level */
+};
+
+struct conf_diag {
+	char file[CONF_PATH_MAX];
+	unsigned line; /* 1-based; 0 when the error is about the whole file */
+	unsigned col;  /* 1-based */
+	char msg[256];
+};
+
+struct conf_diags {
+	struct conf_diag items[PT_CONF_DIAGS_MAX];
+	unsigned n;
+	unsigned dropped; /* errors past PT_CONF_DIAGS_MAX */
+};
+
+void conf_init(struct conf *c);
+void conf_free(struct conf *c);
+
+/* Load one file, or a buffer named `name` (for tests and fuzzing). Returns 0,
+ * or -EINVAL when diags received errors, or -errno when the file could not
+ * be read (also reported as a diag). */
+int conf_load_file(struct conf *c, const char *path, struct conf_diags *d);
+int conf_load_buf(struct conf *c, const char *name, const char *buf, size_t len,
+		  struct conf_diags *d);
+/* Load DIR/petrel.yaml (if present) and DIR/profiles.d/ *.yaml in name order. */
+int conf_load_dir(struct conf *c, const char *dir, struct conf_diags *d);
+
+const struct conf_profile *conf_profile_find(const struct conf *c, const char *name);
+
+/* "file:line:col: message" */
+int conf_diag_format(const struct conf_diag *dg, char *out, size_t out_len);
+
+const char *conf_transport_name(enum conf_transport t);
+const char *conf_pq_name(enum conf_pq p);
+const char *conf_auth_method_name(enum conf_auth_method m);
+
+#endif
