@@ -87,11 +87,11 @@ cap_stop() {
 }
 
 charon_stop() {
-    local name=$1 pid=${CHARON_PID[$1]:-} i
+    local name=$1 pid=${CHARON_PID[$1]:-}
     [ -n "$pid" ] || return 0
     if kill -0 "$pid" 2>/dev/null; then
         kill -TERM "$pid" 2>/dev/null || true
-        for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
     fi
     wait "$pid" 2>/dev/null || true
@@ -200,7 +200,7 @@ EOF
 }
 
 charon_start() { # NAME NS
-    local name=$1 ns=$2 d=$WORK/$1 i pid
+    local name=$1 ns=$2 d=$WORK/$1 pid
     rm -f "$d/charon.vici"
     # ip netns exec gives the daemon a private mount namespace; a tmpfs on /run there
     # gives each charon its own /run/charon.pid
@@ -208,7 +208,7 @@ charon_start() { # NAME NS
         exec env STRONGSWAN_CONF=$d/strongswan.conf /usr/lib/ipsec/charon" > "$d/charon.out" 2>&1 &
     pid=$!
     CHARON_PID[$name]=$pid
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         [ -S "$d/charon.vici" ] && return 0
         kill -0 "$pid" 2>/dev/null || { cat "$d/charon.out" >&2; die "charon $name exited"; }
         sleep 0.1
@@ -360,7 +360,7 @@ log "capture (tcpdump in $NS_RT on r-cli, at most $CAP_MAX_PACKETS packets / $CA
 setsid ip netns exec $NS_RT timeout $CAP_MAX_SECONDS tcpdump -i r-cli -n -U -Z root \
     -c $CAP_MAX_PACKETS -s 0 -w "$WORK/ike.pcap" 'udp port 500 or udp port 4500' > "$WORK/tcpdump.log" 2>&1 &
 CAP_PID=$!
-for i in $(seq 1 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 50); do grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
 grep -q "listening on" "$WORK/tcpdump.log" || { cat "$WORK/tcpdump.log" >&2; die "tcpdump did not start"; }
 
 initiate() { sw cli --initiate --ike "$1" --child dual --timeout 15 > "$WORK/init-$1.log" 2>&1; }
