@@ -36,7 +36,7 @@ static int is_pem(const void *data, size_t len)
 	const char *p = data;
 	/* PEM may start after leading text (openssl x509 -text output). */
 	for (size_t i = 0; i + sizeof(tag) - 1 <= len && i < 4096; i++)
-		if (!memcmp(p + i, tag, sizeof(tag) - 1))
+		if (!memcmp(p + i, tag, sizeof(tag) - 1)) /* public-memcmp: PEM armour */
 			return 1;
 	return 0;
 }

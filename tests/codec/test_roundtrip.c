@@ -35,7 +35,7 @@ static struct ike_chain chain;
 
 typedef int (*encode_fn)(struct wb *, const void *);
 
-static const struct ike_pld *round(int slot, uint8_t type, encode_fn enc, const void *x)
+static const struct ike_pld *round_trip(int slot, uint8_t type, encode_fn enc, const void *x)
 {
 	struct wb w;
 	struct ike_bld b;
@@ -65,7 +65,7 @@ static const struct ike_pld *round(int slot, uint8_t type, encode_fn enc, const 
 /* Typed encoders behind one signature (no function pointer casts). */
 #define WRAP(name, T) \
 	static int enc_##name(struct wb *w, const void *x) { return ike_##name##_encode(w, (const T *)x); }
-WRAP(sa, struct ike_sa)
+WRAP(sa_pld, struct ike_sa_pld)
 WRAP(ke, struct ike_ke)
 WRAP(id, struct ike_id)
 WRAP(cert, struct ike_cert)
@@ -82,7 +82,7 @@ WRAP(eap, struct ike_eap)
 
 static void test_sa(void)
 {
-	static struct ike_sa sa, out;
+	static struct ike_sa_pld sa, out;
 	memset(&sa, 0, sizeof(sa));
 	sa.n_prop = 2;
 	sa.prop[0] = (struct ike_prop){ .num = 1, .proto = IKE_PROTO_IKE, .spi_len = 0, .xf_off = 0, .n_xf = 5 };
@@ -103,8 +103,8 @@ static void test_sa(void)
 	sa.attr[1] = (struct ike_attr){ .type = IKE_ATTR_KEY_LENGTH, .tv = 1, .value = 128 };
 	sa.attr[2] = (struct ike_attr){ .type = 17, .tv = 0, .data = tlv, .len = sizeof(tlv) };
 
-	const struct ike_pld *p = round(0, IKE_PLD_SA, ENC(sa), &sa);
-	CHECK_EQ(ike_sa_decode(p, &out), 0);
+	const struct ike_pld *p = round_trip(0, IKE_PLD_SA, ENC(sa_pld), &sa);
+	CHECK_EQ(ike_sa_pld_decode(p, &out), 0);
 	CHECK_EQ(out.n_prop, sa.n_prop);
 	CHECK_EQ(out.n_xf, sa.n_xf);
 	CHECK_EQ(out.n_attr, sa.n_attr);
@@ -145,7 +145,7 @@ static void test_simple(void)
 	};
 	for (size_t i = 0; i < sizeof(kes) / sizeof(kes[0]); i++) {
 		struct ike_ke out;
-		const struct ike_pld *p = round(0, IKE_PLD_KE, ENC(ke), &kes[i]);
+		const struct ike_pld *p = round_trip(0, IKE_PLD_KE, ENC(ke), &kes[i]);
 		CHECK_EQ(ike_ke_decode(p, &out), 0);
 		CHECK_EQ(out.method, kes[i].method);
 		CHECK(blob_eq(out.data, out.len, kes[i].data, kes[i].len));
@@ -160,7 +160,7 @@ static void test_simple(void)
 	};
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		struct ike_id out;
-		const struct ike_pld *p = round(0, i % 2 ? IKE_PLD_IDR : IKE_PLD_IDI,
+		const struct ike_pld *p = round_trip(0, i % 2 ? IKE_PLD_IDR : IKE_PLD_IDI,
 						ENC(id), &ids[i]);
 		CHECK_EQ(ike_id_decode(p, &out), 0);
 		CHECK_EQ(out.type, ids[i].type);
@@ -173,7 +173,7 @@ static void test_simple(void)
 	};
 	for (size_t i = 0; i < 2; i++) {
 		struct ike_cert out;
-		const struct ike_pld *p = round(0, IKE_PLD_CERT, ENC(cert), &certs[i]);
+		const struct ike_pld *p = round_trip(0, IKE_PLD_CERT, ENC(cert), &certs[i]);
 		CHECK_EQ(ike_cert_decode(p, &out), 0);
 		CHECK_EQ(out.enc, certs[i].enc);
 		CHECK(blob_eq(out.data, out.len, certs[i].data, certs[i].len));
@@ -183,7 +183,7 @@ static void test_simple(void)
 	};
 	for (size_t i = 0; i < 2; i++) {
 		struct ike_cert out;
-		const struct ike_pld *p = round(0, IKE_PLD_CERTREQ, ENC(certreq), &creqs[i]);
+		const struct ike_pld *p = round_trip(0, IKE_PLD_CERTREQ, ENC(certreq), &creqs[i]);
 		CHECK_EQ(ike_certreq_decode(p, &out), 0);
 		CHECK_EQ(out.enc, creqs[i].enc);
 		CHECK(blob_eq(out.data, out.len, creqs[i].data, creqs[i].len));
@@ -196,7 +196,7 @@ static void test_simple(void)
 	};
 	for (size_t i = 0; i < 3; i++) {
 		struct ike_auth out;
-		const struct ike_pld *p = round(0, IKE_PLD_AUTH, ENC(auth), &auths[i]);
+		const struct ike_pld *p = round_trip(0, IKE_PLD_AUTH, ENC(auth), &auths[i]);
 		CHECK_EQ(ike_auth_decode(p, &out), 0);
 		CHECK_EQ(out.method, auths[i].method);
 		CHECK(blob_eq(out.data, out.len, auths[i].data, auths[i].len));
@@ -206,13 +206,13 @@ static void test_simple(void)
 	const struct ike_blob nonces[] = { { k32, 16 }, { k32, 32 }, { big, 256 } };
 	for (size_t i = 0; i < 3; i++) {
 		struct ike_blob out;
-		const struct ike_pld *p = round(0, IKE_PLD_NONCE, ENC(nonce), &nonces[i]);
+		const struct ike_pld *p = round_trip(0, IKE_PLD_NONCE, ENC(nonce), &nonces[i]);
 		CHECK_EQ(ike_nonce_decode(p, &out), 0);
 		CHECK(blob_eq(out.data, out.len, nonces[i].data, nonces[i].len));
 	}
 	const struct ike_blob vid = { (const uint8_t *)"petrel", 6 };
 	struct ike_blob vout;
-	CHECK_EQ(ike_vid_decode(round(0, IKE_PLD_VID, ENC(vid), &vid), &vout), 0);
+	CHECK_EQ(ike_vid_decode(round_trip(0, IKE_PLD_VID, ENC(vid), &vid), &vout), 0);
 	CHECK(blob_eq(vout.data, vout.len, vid.data, vid.len));
 }
 
@@ -231,7 +231,7 @@ static void test_notify_delete(void)
 	};
 	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
 		struct ike_notify out;
-		const struct ike_pld *p = round(0, IKE_PLD_NOTIFY, ENC(notify), &ns[i]);
+		const struct ike_pld *p = round_trip(0, IKE_PLD_NOTIFY, ENC(notify), &ns[i]);
 		CHECK_EQ(ike_notify_decode(p, &out), 0);
 		CHECK_EQ(out.proto, ns[i].proto);
 		CHECK_EQ(out.spi_len, ns[i].spi_len);
@@ -245,7 +245,7 @@ static void test_notify_delete(void)
 	};
 	for (size_t i = 0; i < 3; i++) {
 		struct ike_delete out;
-		const struct ike_pld *p = round(0, IKE_PLD_DELETE, ENC(delete), &ds[i]);
+		const struct ike_pld *p = round_trip(0, IKE_PLD_DELETE, ENC(delete), &ds[i]);
 		CHECK_EQ(ike_delete_decode(p, &out), 0);
 		CHECK_EQ(out.proto, ds[i].proto);
 		CHECK_EQ(out.spi_len, ds[i].spi_len);
@@ -270,7 +270,7 @@ static void test_ts(void)
 	memcpy(t.ts[1].end, ip6, 16);
 	t.ts[2] = (struct ike_ts){ .type = IKE_TS_SECLABEL, .data = seclabel, .len = sizeof(seclabel) };
 	for (int dir = 0; dir < 2; dir++) {
-		const struct ike_pld *p = round(0, dir ? IKE_PLD_TSR : IKE_PLD_TSI, ENC(ts), &t);
+		const struct ike_pld *p = round_trip(0, dir ? IKE_PLD_TSR : IKE_PLD_TSI, ENC(ts), &t);
 		CHECK_EQ(ike_ts_decode(p, &out), 0);
 		CHECK_EQ(out.n, t.n);
 		for (size_t i = 0; i < t.n; i++) {
@@ -331,7 +331,7 @@ static void test_sk_cp_eap(void)
 	cp.attr[3] = (struct ike_cp_attr){ IKE_CPA_INTERNAL_IP6_DNS, NULL, 0 };
 	cp.attr[4] = (struct ike_cp_attr){ IKE_CPA_INTERNAL_DNS_DOMAIN, domain, sizeof(domain) - 1 };
 	cp.attr[5] = (struct ike_cp_attr){ 28000, tlv, 3 }; /* unknown: kept */
-	const struct ike_pld *p = round(0, IKE_PLD_CP, ENC(cp), &cp);
+	const struct ike_pld *p = round_trip(0, IKE_PLD_CP, ENC(cp), &cp);
 	CHECK_EQ(ike_cp_decode(p, &cpout), 0);
 	CHECK_EQ(cpout.type, cp.type);
 	CHECK_EQ(cpout.n, cp.n);
@@ -349,7 +349,7 @@ static void test_sk_cp_eap(void)
 	};
 	for (size_t i = 0; i < sizeof(eaps) / sizeof(eaps[0]); i++) {
 		struct ike_eap out;
-		p = round(0, IKE_PLD_EAP, ENC(eap), &eaps[i]);
+		p = round_trip(0, IKE_PLD_EAP, ENC(eap), &eaps[i]);
 		CHECK_EQ(ike_eap_decode(p, &out), 0);
 		CHECK_EQ(out.code, eaps[i].code);
 		CHECK_EQ(out.id, eaps[i].id);
@@ -369,7 +369,7 @@ static void test_messages(void)
 	struct wb w;
 	struct ike_bld b;
 	size_t len;
-	static struct ike_sa sa;
+	static struct ike_sa_pld sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.n_prop = 1;
 	sa.prop[0] = (struct ike_prop){ .num = 1, .proto = IKE_PROTO_IKE, .n_xf = 3 };
@@ -383,7 +383,7 @@ static void test_messages(void)
 
 	wb_init(&w, buf, sizeof(buf));
 	ike_bld_msg(&b, &w, &h);
-	ike_bld_begin(&b, IKE_PLD_SA, 0); ike_sa_encode(&w, &sa); ike_bld_end(&b);
+	ike_bld_begin(&b, IKE_PLD_SA, 0); ike_sa_pld_encode(&w, &sa); ike_bld_end(&b);
 	ike_bld_begin(&b, IKE_PLD_KE, 0); ike_ke_encode(&w, &ke); ike_bld_end(&b);
 	ike_bld_raw(&b, 222, 0, tlv, sizeof(tlv)); /* unknown, not critical */
 	ike_bld_begin(&b, IKE_PLD_NONCE, 0); ike_nonce_encode(&w, &ni); ike_bld_end(&b);

@@ -6,7 +6,7 @@
 #include "ike/pld/pld.h"
 
 union typed_any {
-	struct ike_sa sa;
+	struct ike_sa_pld sa;
 	struct ike_ke ke;
 	struct ike_id id;
 	struct ike_cert cert;
@@ -28,7 +28,7 @@ static inline int typed_reencode(const struct ike_pld *p, struct wb *w, union ty
 #define TYPED(dec, enc, field) \
 	return (err = dec(p, &u->field)) ? err : enc(w, &u->field)
 	switch (p->type) {
-	case IKE_PLD_SA: TYPED(ike_sa_decode, ike_sa_encode, sa);
+	case IKE_PLD_SA: TYPED(ike_sa_pld_decode, ike_sa_pld_encode, sa);
 	case IKE_PLD_KE: TYPED(ike_ke_decode, ike_ke_encode, ke);
 	case IKE_PLD_IDI: case IKE_PLD_IDR: TYPED(ike_id_decode, ike_id_encode, id);
 	case IKE_PLD_CERT: TYPED(ike_cert_decode, ike_cert_encode, cert);

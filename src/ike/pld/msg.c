@@ -175,7 +175,7 @@ int ike_msg_decode(const uint8_t *p, size_t len, struct ike_msg *m, struct ike_d
 static int validate_one(const struct ike_pld *p)
 {
 	union {
-		struct ike_sa sa;
+		struct ike_sa_pld sa;
 		struct ike_ke ke;
 		struct ike_id id;
 		struct ike_cert cert;
@@ -191,7 +191,7 @@ static int validate_one(const struct ike_pld *p)
 	} u;
 
 	switch (p->type) {
-	case IKE_PLD_SA: return ike_sa_decode(p, &u.sa);
+	case IKE_PLD_SA: return ike_sa_pld_decode(p, &u.sa);
 	case IKE_PLD_KE: return ike_ke_decode(p, &u.ke);
 	case IKE_PLD_IDI: case IKE_PLD_IDR: return ike_id_decode(p, &u.id);
 	case IKE_PLD_CERT: return ike_cert_decode(p, &u.cert);

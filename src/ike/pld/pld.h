@@ -183,18 +183,18 @@ struct ike_prop {
 	uint16_t xf_off, n_xf;
 };
 
-struct ike_sa {
+struct ike_sa_pld {
 	size_t n_prop, n_xf, n_attr;
 	struct ike_prop prop[PT_IKE_PROPOSALS_MAX];
 	struct ike_xform xf[PT_IKE_SA_XFORMS_MAX];
 	struct ike_attr attr[PT_IKE_SA_ATTRS_MAX];
 };
 
-int ike_sa_decode(const struct ike_pld *p, struct ike_sa *sa);
-int ike_sa_encode(struct wb *w, const struct ike_sa *sa);
+int ike_sa_pld_decode(const struct ike_pld *p, struct ike_sa_pld *sa);
+int ike_sa_pld_encode(struct wb *w, const struct ike_sa_pld *sa);
 /* The Key Length attribute (RFC 7296 3.3.5) of a transform, in bits:
  * 0 when found, -ENOENT when the transform has none. */
-int ike_xform_key_len(const struct ike_sa *sa, const struct ike_xform *xf, uint16_t *bits);
+int ike_xform_key_len(const struct ike_sa_pld *sa, const struct ike_xform *xf, uint16_t *bits);
 
 /* KE (RFC 7296 3.4). */
 struct ike_ke {

@@ -40,7 +40,7 @@
 #define MORE_XFORM  3u /* RFC 7296 3.3.2 */
 #define ATTR_AF     0x8000u
 
-static int decode_attrs(struct rd *r, struct ike_sa *sa, struct ike_xform *xf)
+static int decode_attrs(struct rd *r, struct ike_sa_pld *sa, struct ike_xform *xf)
 {
 	xf->attr_off = (uint16_t)sa->n_attr;
 	xf->n_attr = 0;
@@ -67,7 +67,7 @@ static int decode_attrs(struct rd *r, struct ike_sa *sa, struct ike_xform *xf)
 	return 0;
 }
 
-static int decode_xforms(struct rd *r, uint8_t count, struct ike_sa *sa, struct ike_prop *pr)
+static int decode_xforms(struct rd *r, uint8_t count, struct ike_sa_pld *sa, struct ike_prop *pr)
 {
 	pr->xf_off = (uint16_t)sa->n_xf;
 	pr->n_xf = 0;
@@ -99,7 +99,7 @@ static int decode_xforms(struct rd *r, uint8_t count, struct ike_sa *sa, struct 
 	return rd_left(r) ? -EBADMSG : 0;
 }
 
-int ike_sa_decode(const struct ike_pld *p, struct ike_sa *sa)
+int ike_sa_pld_decode(const struct ike_pld *p, struct ike_sa_pld *sa)
 {
 	struct rd r;
 	ike_pld_rd(p, &r);
@@ -140,7 +140,7 @@ int ike_sa_decode(const struct ike_pld *p, struct ike_sa *sa)
 	return 0;
 }
 
-int ike_sa_encode(struct wb *w, const struct ike_sa *sa)
+int ike_sa_pld_encode(struct wb *w, const struct ike_sa_pld *sa)
 {
 	if (sa->n_prop == 0 || sa->n_prop > PT_IKE_PROPOSALS_MAX ||
 	    sa->n_xf > PT_IKE_SA_XFORMS_MAX || sa->n_attr > PT_IKE_SA_ATTRS_MAX)
@@ -194,7 +194,7 @@ int ike_sa_encode(struct wb *w, const struct ike_sa *sa)
 	return wb_err(w);
 }
 
-int ike_xform_key_len(const struct ike_sa *sa, const struct ike_xform *xf, uint16_t *bits)
+int ike_xform_key_len(const struct ike_sa_pld *sa, const struct ike_xform *xf, uint16_t *bits)
 {
 	for (size_t k = 0; k < xf->n_attr; k++) {
 		const struct ike_attr *a = &sa->attr[xf->attr_off + k];

@@ -1,0 +1,164 @@
+/* The IKE engine's public face: an IKE SA driven only through an ops
+ * struct (send, timer, clock, randomness, Child SA install/remove, events),
+ * so that petreld, petrel-gw and the exchange tests run the same code with
+ * real sockets or with fakes (STYLE.md "Layout"). No libuv, no sockets here.
+ *
+ * The owner calls:
+ *   ike_sa_new()        with a configuration and its ops;
+ *   ike_sa_initiate()   (initiator) to start IKE_SA_INIT;
+ *   ike_sa_new_r()      (responder) for an IKE_SA_INIT request with SPIr 0;
+ *   ike_sa_recv()       for every IKE message addressed to the SA;
+ *   ike_sa_on_timer()   when the timer the SA armed fires;
+ *   ike_sa_free().
+ * The SA calls back through ops; callbacks never free the SA. */
+#ifndef PETREL_IKE_IKE_H
+#define PETREL_IKE_IKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/secret.h"
+#include "ike/proposal.h"
+
+#define IKE_ID_MAX_LEN 256u
+#define IKE_CFG_PROPS_MAX 8u
+#define IKE_CFG_TS_MAX 4u
+#define IKE_CFG_DNS_MAX 4u
+
+enum ike_role { IKE_ROLE_RESPONDER = 0, IKE_ROLE_INITIATOR = 1 };
+
+/* States, named after the last event (STYLE.md). */
+enum ike_state {
+	IKE_S_NEW,
+	IKE_S_INIT_SENT,       /* I: IKE_SA_INIT request out */
+	IKE_S_INIT_DONE,       /* keys derived; R: waiting for IKE_AUTH */
+	IKE_S_AUTH_SENT,       /* I: IKE_AUTH request out */
+	IKE_S_ESTABLISHED,
+	IKE_S_DELETE_SENT,
+	IKE_S_DEAD,            /* failed, deleted or timed out: free it */
+};
+const char *ike_state_name(enum ike_state s);
+
+struct ike_addr {
+	int family;            /* AF_INET or AF_INET6 */
+	uint8_t ip[16];
+	uint16_t port;
+};
+
+struct ike_ident {
+	uint8_t type;          /* enum ike_id_type */
+	size_t len;
+	uint8_t data[IKE_ID_MAX_LEN];
+};
+
+/* A traffic selector range (RFC 7296 3.13.1), host form. */
+struct ike_ts_cfg {
+	uint8_t type;          /* IKE_TS_IPV4_ADDR_RANGE or IKE_TS_IPV6_ADDR_RANGE */
+	uint8_t proto;
+	uint16_t start_port, end_port;
+	uint8_t start[16], end[16];
+};
+
+enum ike_auth_kind { IKE_AUTHK_PSK = 1 };
+
+struct ike_cfg {
+	enum ike_role role;
+	struct ike_prop_cfg ike_props[IKE_CFG_PROPS_MAX];
+	size_t n_ike_props;
+	struct ike_prop_cfg esp_props[IKE_CFG_PROPS_MAX];
+	size_t n_esp_props;
+	struct ike_ident local_id;
+	struct ike_ident remote_id;    /* what the peer must prove; type 0: any (responder) */
+	enum ike_auth_kind auth;
+	const struct secret *psk;      /* IKE_AUTHK_PSK; the owner keeps it alive */
+	/* Child SA traffic selectors: ours and the peer's side. */
+	struct ike_ts_cfg ts_local[IKE_CFG_TS_MAX], ts_remote[IKE_CFG_TS_MAX];
+	size_t n_ts_local, n_ts_remote;
+	/* Initiator: ask for a virtual address and DNS (RFC 7296 3.15). */
+	int cp_want_v4, cp_want_v6;
+	/* Responder: the pool to hand out from (one address per SA here; the
+	 * gateway's pool manager picks it) and the DNS servers. */
+	uint8_t cp_v4[4], cp_v6[16];
+	int cp_has_v4, cp_has_v6;
+	uint8_t dns_v4[IKE_CFG_DNS_MAX][4];
+	size_t n_dns_v4;
+	/* Retransmission (RFC 7296 2.1): first timeout, doubling, give up after
+	 * `retx_tries` sends. 0 takes the defaults (1000 ms, 6 tries). */
+	uint32_t retx_base_ms;
+	uint32_t retx_tries;
+	/* Responder: ask for a COOKIE (RFC 7296 2.6) before doing any work. */
+	int require_cookie;
+	const struct secret *cookie_secret;
+};
+
+/* A Child SA the engine hands to ops->child_up: keys for each direction as
+ * encryption key (+ AEAD salt) followed by the integrity key (RFC 7296 2.17). */
+struct ike_child {
+	uint32_t spi_in, spi_out;      /* host order */
+	struct ike_chosen alg;
+	const struct secret *key_in, *key_out;
+	struct ike_ts_cfg ts_local[IKE_CFG_TS_MAX], ts_remote[IKE_CFG_TS_MAX];
+	size_t n_ts_local, n_ts_remote;
+};
+
+/* What the configuration payload gave the initiator. */
+struct ike_cp_result {
+	int has_v4, has_v6;
+	uint8_t v4[4], v6[16];
+	uint8_t v6_prefix;
+	size_t n_dns_v4, n_dns_v6;
+	uint8_t dns_v4[IKE_CFG_DNS_MAX][4];
+	uint8_t dns_v6[IKE_CFG_DNS_MAX][16];
+};
+
+enum ike_event {
+	IKE_EV_ESTABLISHED,    /* IKE SA and its first Child SA are up */
+	IKE_EV_FAILED,         /* err says why; the SA is IKE_S_DEAD */
+	IKE_EV_DELETED,        /* the peer or we deleted it */
+};
+
+struct ike_sa;
+
+struct ike_ops {
+	void *ctx;
+	/* Send one IKE message (the transport adds any marker or framing). */
+	int (*send)(void *ctx, struct ike_sa *sa, const uint8_t *msg, size_t len);
+	/* Arm the SA's one timer delay_ms from now (replacing any earlier);
+	 * UINT64_MAX cancels it. */
+	void (*timer)(void *ctx, struct ike_sa *sa, uint64_t delay_ms);
+	uint64_t (*now_ms)(void *ctx);
+	int (*random)(void *ctx, void *buf, size_t len);
+	/* The addresses the SA's messages use now (NAT detection). */
+	void (*addrs)(void *ctx, struct ike_sa *sa, struct ike_addr *local, struct ike_addr *remote);
+	int (*child_up)(void *ctx, struct ike_sa *sa, const struct ike_child *c);
+	void (*child_down)(void *ctx, struct ike_sa *sa, const struct ike_child *c);
+	void (*event)(void *ctx, struct ike_sa *sa, enum ike_event ev, int err);
+};
+
+int ike_sa_new(const struct ike_cfg *cfg, const struct ike_ops *ops, struct ike_sa **out);
+void ike_sa_free(struct ike_sa *sa);
+int ike_sa_initiate(struct ike_sa *sa);
+/* Responder: a new SA answering this IKE_SA_INIT request (which it
+ * processes). When a COOKIE is required and missing, or the request must be
+ * refused, the answer is sent and *out stays NULL with a return of 0. */
+int ike_sa_new_r(const struct ike_cfg *cfg, const struct ike_ops *ops, const uint8_t *msg,
+		 size_t len, struct ike_sa **out);
+/* A message for this SA. Bad input is dropped (or answered with the notify
+ * RFC 7296 asks for) and never harms an established SA: the return value
+ * says what happened to this message only. */
+int ike_sa_recv(struct ike_sa *sa, const uint8_t *msg, size_t len);
+void ike_sa_on_timer(struct ike_sa *sa);
+/* Start an INFORMATIONAL Delete of the IKE SA. */
+int ike_sa_delete(struct ike_sa *sa);
+
+enum ike_state ike_sa_state(const struct ike_sa *sa);
+void ike_sa_spis(const struct ike_sa *sa, uint8_t spi_i[8], uint8_t spi_r[8]);
+const struct ike_chosen *ike_sa_ike_alg(const struct ike_sa *sa);
+const struct ike_cp_result *ike_sa_cp(const struct ike_sa *sa);
+/* 1 when NAT detection found a NAT in front of us / the peer. */
+int ike_sa_nat_local(const struct ike_sa *sa);
+int ike_sa_nat_remote(const struct ike_sa *sa);
+void *ike_sa_user(const struct ike_sa *sa);
+void ike_sa_set_user(struct ike_sa *sa, void *user);
+
+#endif

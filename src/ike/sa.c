@@ -1,0 +1,648 @@
+/* The IKE SA: message IDs, retransmission, the response cache, and the task
+ * manager that turns queued tasks into exchanges (RFC 7296 2.1-2.3). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/hex.h"
+#include "ike/sa_int.h"
+
+#define RETX_BASE_MS 1000u
+#define RETX_TRIES 6u
+
+static const char *const state_names[] = {
+	"NEW", "INIT_SENT", "INIT_DONE", "AUTH_SENT", "ESTABLISHED", "DELETE_SENT", "DEAD",
+};
+
+const char *ike_state_name(enum ike_state s)
+{
+	return (unsigned)s < sizeof(state_names) / sizeof(state_names[0]) ? state_names[s] : "?";
+}
+
+static void spi_hex(const struct ike_sa *sa, char out[34])
+{
+	hex_encode(out, 17, sa->spi_i, 8);
+	out[16] = '_';
+	hex_encode(out + 17, 17, sa->spi_r, 8);
+}
+
+int ike_sa_random(struct ike_sa *sa, void *buf, size_t len)
+{
+	return sa->ops.random(sa->ops.ctx, buf, len);
+}
+
+void ike_sa_set_state(struct ike_sa *sa, enum ike_state st)
+{
+	char spis[34];
+	if (sa->state == st)
+		return;
+	spi_hex(sa, spis);
+	log_debug(IKE_LOG, "%s: %s -> %s", spis, ike_state_name(sa->state), ike_state_name(st));
+	sa->state = st;
+}
+
+static void dgrams_clear(struct ike_dgrams *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->d[i].p);
+	d->n = 0;
+}
+
+int ike_dgrams_add(struct ike_dgrams *d, const uint8_t *p, size_t len)
+{
+	if (d->n >= PT_IKE_FRAGS_MAX)
+		return -E2BIG;
+	uint8_t *c = malloc(len);
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, p, len);
+	d->d[d->n].p = c;
+	d->d[d->n].len = len;
+	d->n++;
+	return 0;
+}
+
+static void send_all(struct ike_sa *sa, const struct ike_dgrams *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		sa->ops.send(sa->ops.ctx, sa, d->d[i].p, d->d[i].len);
+}
+
+static void tasks_free(struct ike_task *t)
+{
+	while (t) {
+		struct ike_task *next = t->next;
+		t->ops->free(t);
+		t = next;
+	}
+}
+
+static void arm_timer(struct ike_sa *sa)
+{
+	if (sa->state == IKE_S_DEAD || sa->retx_at == UINT64_MAX) {
+		sa->ops.timer(sa->ops.ctx, sa, UINT64_MAX);
+		return;
+	}
+	uint64_t now = sa->ops.now_ms(sa->ops.ctx);
+	sa->ops.timer(sa->ops.ctx, sa, sa->retx_at > now ? sa->retx_at - now : 0);
+}
+
+static void child_remove(struct ike_sa *sa)
+{
+	if (sa->child_installed) {
+		sa->ops.child_down(sa->ops.ctx, sa, &sa->child);
+		sa->child_installed = 0;
+	}
+}
+
+void ike_sa_fail(struct ike_sa *sa, int err, const char *why)
+{
+	char spis[34];
+
+	if (sa->state == IKE_S_DEAD)
+		return;
+	spi_hex(sa, spis);
+	log_warn(IKE_LOG, "%s: failed in %s: %s", spis, ike_state_name(sa->state), why);
+	child_remove(sa);
+	ike_sa_set_state(sa, IKE_S_DEAD);
+	sa->retx_at = UINT64_MAX;
+	arm_timer(sa);
+	sa->ops.event(sa->ops.ctx, sa, IKE_EV_FAILED, err);
+}
+
+int ike_sa_new(const struct ike_cfg *cfg, const struct ike_ops *ops, struct ike_sa **out)
+{
+	struct ike_sa *sa = calloc(1, sizeof(*sa));
+	if (!sa)
+		return -ENOMEM;
+	sa->cfg = *cfg;
+	if (!sa->cfg.retx_base_ms)
+		sa->cfg.retx_base_ms = RETX_BASE_MS;
+	if (!sa->cfg.retx_tries)
+		sa->cfg.retx_tries = RETX_TRIES;
+	sa->ops = *ops;
+	sa->role = cfg->role;
+	sa->state = IKE_S_NEW;
+	sa->retx_at = UINT64_MAX;
+	sa->resp_id = UINT32_MAX;
+	int rc = ike_sa_random(sa, cfg->role == IKE_ROLE_INITIATOR ? sa->spi_i : sa->spi_r, 8);
+	if (rc) {
+		free(sa);
+		return rc;
+	}
+	*out = sa;
+	return 0;
+}
+
+void ike_sa_free(struct ike_sa *sa)
+{
+	if (!sa)
+		return;
+	child_remove(sa);
+	tasks_free(sa->queue);
+	tasks_free(sa->active);
+	dgrams_clear(&sa->req);
+	dgrams_clear(&sa->resp);
+	free(sa->init_i.p);
+	free(sa->init_r.p);
+	ike_sa_keys_free(sa);
+	crypto_secret_free(sa->child_key_in);
+	crypto_secret_free(sa->child_key_out);
+	crypto_wipe(sa->plain_buf, sizeof(sa->plain_buf));
+	crypto_wipe(sa->inner_buf, sizeof(sa->inner_buf));
+	crypto_wipe(sa, sizeof(*sa));
+	free(sa);
+}
+
+static void queue_add(struct ike_sa *sa, struct ike_task *t)
+{
+	struct ike_task **pp = &sa->queue;
+	while (*pp)
+		pp = &(*pp)->next;
+	t->next = NULL;
+	*pp = t;
+}
+
+int ike_out_notify(struct ike_msg_out *m, uint16_t type, const uint8_t *data, size_t len)
+{
+	struct ike_notify n = { .type = type, .data = data, .len = len };
+	ike_bld_begin(&m->b, IKE_PLD_NOTIFY, 0);
+	ike_notify_encode(&m->w, &n);
+	return ike_bld_end(&m->b);
+}
+
+const struct ike_pld *ike_in_notify(const struct ike_msg_in *m, uint16_t type,
+				    struct ike_notify *n)
+{
+	size_t from = 0;
+	const struct ike_pld *p;
+	while ((p = ike_chain_find(m->chain, IKE_PLD_NOTIFY, &from))) {
+		if (ike_notify_decode(p, n) == 0 && n->type == type)
+			return p;
+	}
+	return NULL;
+}
+
+uint16_t ike_in_error(const struct ike_msg_in *m)
+{
+	size_t from = 0;
+	const struct ike_pld *p;
+	struct ike_notify n;
+	while ((p = ike_chain_find(m->chain, IKE_PLD_NOTIFY, &from)))
+		if (ike_notify_decode(p, &n) == 0 && ike_notify_is_error(n.type))
+			return n.type;
+	return 0;
+}
+
+/* Build one message from the tasks in `tasks` (all of one exchange) into
+ * out: the whole IKE_SA_INIT, or the inner chain protected into SK/SKF.
+ * A responder that refuses answers with the error notify alone (RFC 7296
+ * 2.21). */
+static int build_msg(struct ike_sa *sa, struct ike_task *tasks, uint8_t exch, int response,
+		     uint32_t msg_id, struct ike_dgrams *out)
+{
+	struct ike_msg_out m;
+	int encrypted = exch != IKE_EXCH_SA_INIT;
+	int rc = 0;
+
+	memset(&m, 0, sizeof(m));
+	memcpy(m.hdr.spi_i, sa->spi_i, 8);
+	memcpy(m.hdr.spi_r, sa->spi_r, 8);
+	m.hdr.version = IKE_VERSION_2_0;
+	m.hdr.exch = exch;
+	m.hdr.flags = (uint8_t)((sa->role == IKE_ROLE_INITIATOR ? IKE_HDR_F_INITIATOR : 0) |
+				(response ? IKE_HDR_F_RESPONSE : 0));
+	m.hdr.msg_id = msg_id;
+	if (encrypted) {
+		wb_init(&m.w, sa->inner_buf, sizeof(sa->inner_buf));
+		ike_bld_chain(&m.b, &m.w);
+	} else {
+		wb_init(&m.w, sa->out_buf, sizeof(sa->out_buf));
+		ike_bld_msg(&m.b, &m.w, &m.hdr);
+	}
+	if (response && sa->resp_error) {
+		ike_out_notify(&m, sa->resp_error, sa->resp_error_data, sa->resp_error_len);
+	} else {
+		for (struct ike_task *t = tasks; t && rc >= 0; t = t->next)
+			rc = t->ops->build(t, sa, &m);
+		if (rc < 0)
+			return rc;
+	}
+	size_t len;
+	rc = ike_bld_finish(&m.b, &len);
+	if (rc)
+		return rc;
+	if (!encrypted)
+		return ike_dgrams_add(out, sa->out_buf, len);
+	return ike_sa_protect(sa, &m.hdr, len ? m.b.first : IKE_PLD_NONE, sa->inner_buf, len, out);
+}
+
+void ike_sa_refuse(struct ike_sa *sa, uint16_t notify, const uint8_t *data, size_t len)
+{
+	if (sa->resp_error)
+		return; /* the first refusal is the answer */
+	sa->resp_error = notify;
+	sa->resp_error_len = len <= sizeof(sa->resp_error_data) ? len : 0;
+	if (sa->resp_error_len)
+		memcpy(sa->resp_error_data, data, sa->resp_error_len);
+}
+
+int ike_dgram_copy(struct ike_dgram *d, const uint8_t *p, size_t len)
+{
+	uint8_t *c = malloc(len ? len : 1);
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, p, len);
+	free(d->p);
+	d->p = c;
+	d->len = len;
+	return 0;
+}
+
+/* Start the next exchange when none is in flight. */
+static void kick(struct ike_sa *sa)
+{
+	char spis[34];
+
+	if (sa->active || !sa->queue || sa->state == IKE_S_DEAD)
+		return;
+	sa->active_exch = sa->queue->ops->exch;
+	struct ike_task **tail = &sa->active;
+	while (sa->queue && sa->queue->ops->exch == sa->active_exch) {
+		struct ike_task *t = sa->queue;
+		sa->queue = t->next;
+		t->next = NULL;
+		*tail = t;
+		tail = &t->next;
+	}
+	dgrams_clear(&sa->req);
+	int rc = build_msg(sa, sa->active, sa->active_exch, 0, sa->next_req_id, &sa->req);
+	if (rc) {
+		ike_sa_fail(sa, rc, "cannot build a request");
+		return;
+	}
+	spi_hex(sa, spis);
+	log_debug(IKE_LOG, "%s: %s request id %u out (%zu datagram(s))", spis,
+		  ike_exch_name(sa->active_exch), sa->next_req_id, sa->req.n);
+	send_all(sa, &sa->req);
+	sa->retx_count = 1;
+	sa->retx_at = sa->ops.now_ms(sa->ops.ctx) + sa->cfg.retx_base_ms;
+	arm_timer(sa);
+}
+
+int ike_sa_initiate(struct ike_sa *sa)
+{
+	struct ike_task *t[4];
+	int rc;
+
+	if (sa->role != IKE_ROLE_INITIATOR || sa->state != IKE_S_NEW)
+		return -EINVAL;
+	if ((rc = ike_task_init_new(sa, 1, &t[0])))
+		return rc;
+	queue_add(sa, t[0]);
+	/* IKE_AUTH: identities and AUTH, then CP, then the first Child SA. */
+	if ((rc = ike_task_auth_new(sa, 1, &t[1])))
+		return rc;
+	queue_add(sa, t[1]);
+	if ((rc = ike_task_cfg_new(sa, 1, &t[2])))
+		return rc;
+	queue_add(sa, t[2]);
+	if ((rc = ike_task_child_new(sa, 1, &t[3])))
+		return rc;
+	queue_add(sa, t[3]);
+	ike_sa_set_state(sa, IKE_S_INIT_SENT);
+	kick(sa);
+	return sa->state == IKE_S_DEAD ? -EIO : 0;
+}
+
+int ike_sa_delete(struct ike_sa *sa)
+{
+	struct ike_task *t;
+	int rc;
+
+	if (sa->state != IKE_S_ESTABLISHED)
+		return -EINVAL;
+	if ((rc = ike_task_delete_new(sa, 1, &t)))
+		return rc;
+	queue_add(sa, t);
+	kick(sa);
+	return 0;
+}
+
+/* Decode, decrypt and check a message; in->chain points at the payloads
+ * the tasks will read. */
+static int open_msg(struct ike_sa *sa, const uint8_t *msg, size_t len, struct ike_msg *outer,
+		    struct ike_msg_in *in)
+{
+	struct ike_diag d = { 0 };
+	int rc;
+
+	in->raw = msg;
+	in->len = len;
+	in->hdr = outer->hdr;
+	if ((rc = ike_rules_check_outer(&outer->hdr, &outer->chain, &d)))
+		return rc;
+	if (outer->hdr.exch == IKE_EXCH_SA_INIT) {
+		if ((rc = ike_chain_validate(&outer->chain, &d)))
+			return rc;
+		in->chain = &outer->chain;
+		return 0;
+	}
+	if (!sa->km)
+		return -EPROTO;
+	const uint8_t *plain;
+	size_t plain_len;
+	uint8_t first;
+	rc = ike_sa_unprotect(sa, msg, len, outer, &plain, &plain_len, &first);
+	if (rc)
+		return rc; /* not complete yet (fragments) or not authentic */
+	rc = ike_chain_decode(plain, plain_len, first, 1, 0, &sa->chain_buf, &d);
+	if (!rc)
+		rc = ike_rules_check_inner(&outer->hdr, &sa->chain_buf, &d);
+	if (!rc)
+		rc = ike_chain_validate(&sa->chain_buf, &d);
+	if (rc) {
+		log_info(IKE_LOG, "%s id %u: inner payloads refused: %s",
+			 ike_exch_name(outer->hdr.exch), outer->hdr.msg_id,
+			 d.reason ? d.reason : "malformed");
+		return rc;
+	}
+	in->chain = &sa->chain_buf;
+	return 0;
+}
+
+/* What a completed exchange means for the SA as a whole. */
+static void after_exchange(struct ike_sa *sa, uint8_t exch)
+{
+	char spis[34];
+
+	spi_hex(sa, spis);
+	if (exch == IKE_EXCH_AUTH && sa->state == IKE_S_ESTABLISHED) {
+		char algs[160];
+		ike_chosen_str(&sa->alg, algs, sizeof(algs));
+		log_info(IKE_LOG, "%s: IKE SA established (%s)", spis, algs);
+		sa->ops.event(sa->ops.ctx, sa, IKE_EV_ESTABLISHED, 0);
+	} else if (sa->state == IKE_S_DELETE_SENT) {
+		log_info(IKE_LOG, "%s: IKE SA deleted", spis);
+		child_remove(sa);
+		ike_sa_set_state(sa, IKE_S_DEAD);
+		sa->retx_at = UINT64_MAX;
+		arm_timer(sa);
+		sa->ops.event(sa->ops.ctx, sa, IKE_EV_DELETED, 0);
+	}
+}
+
+static void on_response(struct ike_sa *sa, const struct ike_msg_in *in)
+{
+	int more = 0, rc = 0;
+
+	if (in->hdr.exch != sa->active_exch)
+		return; /* RFC 7296 2.3: not the answer to what we asked; drop */
+	if (sa->active_exch == IKE_EXCH_SA_INIT && !sa->km)
+		memcpy(sa->spi_r, in->hdr.spi_r, 8);
+	sa->retx_at = UINT64_MAX;
+	for (struct ike_task *t = sa->active; t; t = t->next) {
+		rc = t->ops->process(t, sa, in);
+		if (rc < 0 || sa->state == IKE_S_DEAD)
+			break;
+		if (rc == IKE_TASK_MORE)
+			more = 1;
+	}
+	dgrams_clear(&sa->req);
+	if (rc < 0 || sa->state == IKE_S_DEAD) {
+		if (sa->state != IKE_S_DEAD)
+			ike_sa_fail(sa, rc, "response refused");
+		return;
+	}
+	/* RFC 7296 2.6 / 1.2: a COOKIE or INVALID_KE_PAYLOAD retry of
+	 * IKE_SA_INIT is again message ID 0 with SPIr zero. */
+	if (more && sa->active_exch == IKE_EXCH_SA_INIT) {
+		memset(sa->spi_r, 0, 8);
+	} else {
+		sa->next_req_id++;
+	}
+	if (more) {
+		/* The same tasks run another round. */
+		struct ike_task *again = sa->active;
+		sa->active = NULL;
+		struct ike_task **tail = &again;
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = sa->queue;
+		sa->queue = again;
+	} else {
+		tasks_free(sa->active);
+		sa->active = NULL;
+	}
+	arm_timer(sa);
+	after_exchange(sa, in->hdr.exch);
+	kick(sa);
+}
+
+static int responder_tasks(struct ike_sa *sa, uint8_t exch, struct ike_task **out)
+{
+	struct ike_task *t = NULL, **tail = out;
+	int rc = 0;
+
+	*out = NULL;
+	switch (exch) {
+	case IKE_EXCH_SA_INIT:
+		rc = ike_task_init_new(sa, 0, &t);
+		if (!rc)
+			*tail = t;
+		break;
+	case IKE_EXCH_AUTH: {
+		int (*const ctor[])(struct ike_sa *, int, struct ike_task **) = {
+			ike_task_auth_new, ike_task_cfg_new, ike_task_child_new,
+		};
+		for (size_t i = 0; i < 3 && !rc; i++) {
+			rc = ctor[i](sa, 0, &t);
+			if (!rc) {
+				*tail = t;
+				tail = &t->next;
+			}
+		}
+		break;
+	}
+	case IKE_EXCH_INFORMATIONAL:
+		rc = ike_task_info_new(sa, 0, &t);
+		if (!rc)
+			*tail = t;
+		break;
+	default:
+		return -ENOTSUP;
+	}
+	if (rc) {
+		tasks_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+static void on_request(struct ike_sa *sa, const struct ike_msg_in *in)
+{
+	struct ike_task *tasks = NULL;
+	int rc = 0;
+
+	sa->resp_error = 0;
+	if (responder_tasks(sa, in->hdr.exch, &tasks)) {
+		/* An exchange we do not serve (RFC 7296 2.21.2): say so, so the
+		 * peer does not retransmit it forever. */
+		ike_sa_refuse(sa, IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
+	}
+	for (struct ike_task *t = tasks; t && !sa->resp_error; t = t->next) {
+		rc = t->ops->process(t, sa, in);
+		if (rc < 0 && !sa->resp_error)
+			ike_sa_refuse(sa, IKE_N_INVALID_SYNTAX, NULL, 0);
+	}
+	dgrams_clear(&sa->resp);
+	rc = build_msg(sa, tasks, in->hdr.exch, 1, in->hdr.msg_id, &sa->resp);
+	tasks_free(tasks);
+	if (rc) {
+		ike_sa_fail(sa, rc, "cannot build a response");
+		return;
+	}
+	sa->resp_id = in->hdr.msg_id;
+	sa->peer_req_id = in->hdr.msg_id + 1;
+	send_all(sa, &sa->resp);
+	if (!sa->resp_error) {
+		if (in->hdr.exch == IKE_EXCH_SA_INIT &&
+		    ike_dgram_copy(&sa->init_r, sa->resp.d[0].p, sa->resp.d[0].len))
+			ike_sa_fail(sa, -ENOMEM, "out of memory");
+		after_exchange(sa, in->hdr.exch);
+		return;
+	}
+	if (in->hdr.exch == IKE_EXCH_SA_INIT) {
+		/* RFC 7296 1.2, 2.6: a refused IKE_SA_INIT leaves no state behind
+		 * (the owner frees the SA; no event for what never existed). */
+		ike_sa_set_state(sa, IKE_S_DEAD);
+		return;
+	}
+	if (sa->resp_error == IKE_N_AUTHENTICATION_FAILED || sa->resp_error == IKE_N_INVALID_SYNTAX ||
+	    (in->hdr.exch == IKE_EXCH_AUTH && sa->state != IKE_S_ESTABLISHED))
+		ike_sa_fail(sa, -EPROTO, ike_notify_name(sa->resp_error));
+}
+
+int ike_sa_recv(struct ike_sa *sa, const uint8_t *msg, size_t len)
+{
+	struct ike_msg outer;
+	struct ike_diag d = { 0 };
+	struct ike_msg_in in;
+	int rc;
+
+	if (sa->state == IKE_S_DEAD)
+		return -EPIPE;
+	if ((rc = ike_msg_decode(msg, len, &outer, &d))) {
+		log_info(IKE_LOG, "dropped a malformed message: %s", d.reason ? d.reason : "?");
+		return rc;
+	}
+	/* RFC 7296 3.1: the SPIs must name this SA (SPIr may still be zero in
+	 * an IKE_SA_INIT response we are waiting for). */
+	if (memcmp(outer.hdr.spi_i, sa->spi_i, 8) != 0) /* public-memcmp: SPIs */
+		return -ENOENT;
+	int response = ike_hdr_is_response(&outer.hdr);
+	/* SPIr is still zero in an IKE_SA_INIT request and unknown to us in
+	 * its response. */
+	if (outer.hdr.exch != IKE_EXCH_SA_INIT &&
+	    memcmp(outer.hdr.spi_r, sa->spi_r, 8) != 0) /* public-memcmp: SPIs */
+		return -ENOENT;
+	/* The Initiator flag says who sent it: never us (RFC 7296 3.1). */
+	int from_initiator = (outer.hdr.flags & IKE_HDR_F_INITIATOR) != 0;
+	if (from_initiator == (sa->role == IKE_ROLE_INITIATOR))
+		return -EPROTO;
+
+	if (response) {
+		if (!sa->active || outer.hdr.msg_id != sa->next_req_id)
+			return -EALREADY; /* late or unknown: drop (RFC 7296 2.3) */
+		rc = open_msg(sa, msg, len, &outer, &in);
+		if (rc == -EINPROGRESS)
+			return 0; /* a fragment stored */
+		if (rc) {
+			log_info(IKE_LOG, "dropped %s response id %u: %s", ike_exch_name(outer.hdr.exch),
+				 outer.hdr.msg_id, pt_strerror(rc));
+			return rc;
+		}
+		on_response(sa, &in);
+		return 0;
+	}
+	/* A request: the one we expect, or a retransmission of the last one. */
+	if (outer.hdr.msg_id == sa->resp_id && sa->resp.n) {
+		send_all(sa, &sa->resp);
+		return 0;
+	}
+	if (outer.hdr.msg_id != sa->peer_req_id)
+		return -EALREADY;
+	rc = open_msg(sa, msg, len, &outer, &in);
+	if (rc == -EINPROGRESS)
+		return 0;
+	if (rc) {
+		log_info(IKE_LOG, "dropped %s request id %u: %s", ike_exch_name(outer.hdr.exch),
+			 outer.hdr.msg_id, pt_strerror(rc));
+		return rc;
+	}
+	on_request(sa, &in);
+	return 0;
+}
+
+void ike_sa_on_timer(struct ike_sa *sa)
+{
+	if (sa->state == IKE_S_DEAD || sa->retx_at == UINT64_MAX)
+		return;
+	uint64_t now = sa->ops.now_ms(sa->ops.ctx);
+	if (now < sa->retx_at) {
+		arm_timer(sa);
+		return;
+	}
+	if (sa->retx_count >= sa->cfg.retx_tries) {
+		ike_sa_fail(sa, -ETIMEDOUT, "no answer from the peer");
+		return;
+	}
+	/* RFC 7296 2.1: the same bytes again, the timeout doubled. */
+	send_all(sa, &sa->req);
+	uint64_t wait = (uint64_t)sa->cfg.retx_base_ms << sa->retx_count;
+	sa->retx_count++;
+	sa->retx_at = now + wait;
+	arm_timer(sa);
+}
+
+int ike_sa_new_r(const struct ike_cfg *cfg, const struct ike_ops *ops, const uint8_t *msg,
+		 size_t len, struct ike_sa **out)
+{
+	struct ike_msg outer;
+	struct ike_diag d = { 0 };
+	struct ike_sa *sa;
+	int rc;
+
+	*out = NULL;
+	if ((rc = ike_msg_decode(msg, len, &outer, &d)))
+		return rc;
+	static const uint8_t zero[8];
+	if (outer.hdr.exch != IKE_EXCH_SA_INIT || ike_hdr_is_response(&outer.hdr) ||
+	    outer.hdr.msg_id != 0 || !(outer.hdr.flags & IKE_HDR_F_INITIATOR) ||
+	    memcmp(outer.hdr.spi_r, zero, 8) != 0) /* public-memcmp: SPI */
+		return -EPROTO;
+	if ((rc = ike_sa_new(cfg, ops, &sa)))
+		return rc;
+	memcpy(sa->spi_i, outer.hdr.spi_i, 8);
+	rc = ike_sa_recv(sa, msg, len);
+	if (rc || sa->state == IKE_S_DEAD) {
+		ike_sa_free(sa);
+		return rc ? rc : 0;
+	}
+	*out = sa;
+	return 0;
+}
+
+enum ike_state ike_sa_state(const struct ike_sa *sa) { return sa->state; }
+void ike_sa_spis(const struct ike_sa *sa, uint8_t spi_i[8], uint8_t spi_r[8])
+{
+	memcpy(spi_i, sa->spi_i, 8);
+	memcpy(spi_r, sa->spi_r, 8);
+}
+const struct ike_chosen *ike_sa_ike_alg(const struct ike_sa *sa) { return &sa->alg; }
+const struct ike_cp_result *ike_sa_cp(const struct ike_sa *sa) { return &sa->cp; }
+int ike_sa_nat_local(const struct ike_sa *sa) { return sa->nat_local; }
+int ike_sa_nat_remote(const struct ike_sa *sa) { return sa->nat_remote; }
+void *ike_sa_user(const struct ike_sa *sa) { return sa->user; }
+void ike_sa_set_user(struct ike_sa *sa, void *user) { sa->user = user; }

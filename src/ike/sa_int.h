@@ -1,0 +1,157 @@
+/* Inside the IKE engine: the IKE SA object, the task interface, and the
+ * message structures tasks read and write. Not for code outside src/ike. */
+#ifndef PETREL_IKE_SA_INT_H
+#define PETREL_IKE_SA_INT_H
+
+#include "base/log.h"
+#include "crypto/ke.h"
+#include "ike/ike.h"
+#include "ike/pld/pld.h"
+#include "ike/pld/rules.h"
+
+struct ike_keymat;
+struct ike_reasm;
+
+/* A received message as tasks see it: the raw bytes (AUTH signs them), the
+ * header, and the payloads (the decrypted inner chain for SK exchanges). */
+struct ike_msg_in {
+	const uint8_t *raw;
+	size_t len;
+	struct ike_hdr hdr;
+	const struct ike_chain *chain;
+};
+
+/* A message being built: tasks add payloads through b (the outer chain
+ * for IKE_SA_INIT, the inner chain otherwise). */
+struct ike_msg_out {
+	struct ike_hdr hdr;
+	struct ike_bld b;
+	struct wb w;
+};
+
+/* Task results: 0 done, IKE_TASK_MORE another round of the same exchange
+ * is needed, or a negative errno (the SA fails). */
+#define IKE_TASK_MORE 1
+
+struct ike_task;
+struct ike_task_ops {
+	const char *name;
+	uint8_t exch;
+	/* initiator: build the request, process the response;
+	 * responder: process the request, build the response. */
+	int (*build)(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m);
+	int (*process)(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m);
+	void (*free)(struct ike_task *t);
+};
+
+struct ike_task {
+	const struct ike_task_ops *ops;
+	struct ike_task *next;
+	int initiator;
+};
+
+/* One datagram kept for retransmission or as a cached response. */
+struct ike_dgram {
+	uint8_t *p;
+	size_t len;
+};
+
+struct ike_dgrams {
+	size_t n;
+	struct ike_dgram d[PT_IKE_FRAGS_MAX];
+};
+
+struct ike_sa {
+	struct ike_cfg cfg;
+	struct ike_ops ops;
+	void *user;
+	enum ike_state state;
+	enum ike_role role;
+	uint8_t spi_i[8], spi_r[8];
+
+	/* IKE_SA_INIT results. */
+	struct ike_chosen alg;
+	struct ike_keymat *km;
+	struct ike_reasm *reasm;           /* RFC 7383, made on the first SKF */
+	uint8_t ni[PT_IKE_NONCE_MAX_LEN], nr[PT_IKE_NONCE_MAX_LEN];
+	size_t ni_len, nr_len;
+	struct ike_dgram init_i, init_r;   /* the IKE_SA_INIT messages, for AUTH */
+	int nat_local, nat_remote;
+	int peer_frag;                     /* RFC 7383 IKEV2_FRAGMENTATION_SUPPORTED */
+
+	/* Message IDs (RFC 7296 2.3), window size 1. */
+	uint32_t next_req_id;              /* our next request */
+	uint32_t peer_req_id;              /* the next request we accept */
+
+	/* Exchanges we start: the queue, and the tasks of the one in flight. */
+	struct ike_task *queue, *active;
+	uint8_t active_exch;
+	struct ike_dgrams req;             /* what was sent, for retransmission */
+	uint32_t retx_count;
+	uint64_t retx_at;                  /* UINT64_MAX: nothing to retransmit */
+
+	/* A responder task's refusal: the response is this notify alone. */
+	uint16_t resp_error;
+	uint8_t resp_error_data[PT_IKE_COOKIE_MAX_LEN];
+	size_t resp_error_len;
+
+	/* Responses we sent, answered again to a retransmitted request. */
+	uint32_t resp_id;
+	struct ike_dgrams resp;
+
+	/* Child SA and configuration results. */
+	struct ike_cp_result cp;
+	struct ike_child child;
+	struct secret *child_key_in, *child_key_out;
+	int child_installed;
+
+	/* Scratch for building and for decrypted payloads. */
+	uint8_t out_buf[PT_IKE_MSG_MAX_LEN];
+	uint8_t inner_buf[PT_IKE_MSG_MAX_LEN];
+	uint8_t plain_buf[PT_IKE_MSG_MAX_LEN];
+	struct ike_chain chain_buf;
+};
+
+/* Tasks (src/ike/task/). */
+int ike_task_init_new(struct ike_sa *sa, int initiator, struct ike_task **out);
+int ike_task_auth_new(struct ike_sa *sa, int initiator, struct ike_task **out);
+int ike_task_child_new(struct ike_sa *sa, int initiator, struct ike_task **out);
+int ike_task_cfg_new(struct ike_sa *sa, int initiator, struct ike_task **out);
+int ike_task_info_new(struct ike_sa *sa, int initiator, struct ike_task **out);
+int ike_task_delete_new(struct ike_sa *sa, int initiator, struct ike_task **out);
+
+/* Helpers tasks share (sa.c). */
+int ike_sa_random(struct ike_sa *sa, void *buf, size_t len);
+void ike_sa_set_state(struct ike_sa *sa, enum ike_state st);
+void ike_sa_fail(struct ike_sa *sa, int err, const char *why);
+/* Responder: answer the request being processed with this error notify
+ * (and data, at most PT_IKE_COOKIE_MAX_LEN octets) instead of the tasks' payloads. */
+void ike_sa_refuse(struct ike_sa *sa, uint16_t notify, const uint8_t *data, size_t len);
+int ike_dgrams_add(struct ike_dgrams *d, const uint8_t *p, size_t len);
+/* Replace *d with a copy of p[0..len). */
+int ike_dgram_copy(struct ike_dgram *d, const uint8_t *p, size_t len);
+/* Add a Notify payload (no SPI) to the message being built. */
+int ike_out_notify(struct ike_msg_out *m, uint16_t type, const uint8_t *data, size_t len);
+/* The first Notify of a type in a received message, or NULL. */
+const struct ike_pld *ike_in_notify(const struct ike_msg_in *m, uint16_t type,
+				    struct ike_notify *n);
+/* The first error notify in a received message (0 when none). */
+uint16_t ike_in_error(const struct ike_msg_in *m);
+
+/* Protection (sa_sk.c): derive IKE keys from g^ir, protect an inner chain,
+ * unprotect a received SK/SKF message. */
+int ike_sa_derive_keys(struct ike_sa *sa, const struct secret *gir);
+int ike_sa_protect(struct ike_sa *sa, const struct ike_hdr *h, uint8_t first,
+		   const uint8_t *inner, size_t inner_len, struct ike_dgrams *out);
+int ike_sa_unprotect(struct ike_sa *sa, const uint8_t *msg, size_t len,
+		     const struct ike_msg *outer, const uint8_t **plain, size_t *plain_len,
+		     uint8_t *first);
+void ike_sa_keys_free(struct ike_sa *sa);
+/* SK_pi (for_initiator) or SK_pr; NULL before IKE_SA_INIT completed. */
+const struct secret *ike_sa_sk_p(const struct ike_sa *sa, int for_initiator);
+/* SK_d, for Child SA keys. */
+const struct secret *ike_sa_sk_d(const struct ike_sa *sa);
+
+#define IKE_LOG "ike"
+
+#endif

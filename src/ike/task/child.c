@@ -1,0 +1,292 @@
+/* The first Child SA, created inside IKE_AUTH (RFC 7296 1.2, 2.9, 2.17).
+ *
+ *   HDR, SK { ..., SAi2, TSi, TSr } -->
+ *   <-- HDR, SK { ..., SAr2, TSi, TSr }
+ *
+ * The responder narrows the selectors to what its policy allows, and TSi to
+ * the virtual address it assigned; the initiator checks that what comes
+ * back lies within what it proposed. Keys: KEYMAT = prf+(SK_d, Ni | Nr),
+ * the initiator-to-responder SA's keys first (RFC 7296 2.17). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/aead.h"
+#include "crypto/cbc_hmac.h"
+#include "crypto/prf.h"
+#include "ike/sa_int.h"
+#include "ike/ts.h"
+
+struct task_child {
+	struct ike_task t;
+	uint8_t spi_in[4];
+	struct ike_chosen alg;
+};
+
+static size_t encr_key_len(const struct ike_chosen *c)
+{
+	if (c->encr == IKE_ENCR_AES_GCM_16 || c->encr == IKE_ENCR_CHACHA20_POLY1305)
+		return crypto_aead_keymat_len(c->encr, c->encr == IKE_ENCR_CHACHA20_POLY1305 ? 256 : c->encr_bits);
+	if (c->encr == IKE_ENCR_AES_CBC)
+		return c->encr_bits / 8u;
+	return 0;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int add_ts(struct ike_msg_out *m, uint8_t type, const struct ike_ts_cfg *ts, size_t n)
+{
+	struct ike_tsp w = { .n = n };
+	for (size_t i = 0; i < n; i++)
+		ike_ts_to_wire(&ts[i], &w.ts[i]);
+	ike_bld_begin(&m->b, type, 0);
+	ike_ts_encode(&m->w, &w);
+	return ike_bld_end(&m->b);
+}
+
+static int read_ts(const struct ike_msg_in *m, uint8_t type, struct ike_ts_cfg *out, size_t *n)
+{
+	const struct ike_pld *p = ike_chain_find(m->chain, type, NULL);
+	struct ike_tsp w;
+	*n = 0;
+	if (!p || ike_ts_decode(p, &w))
+		return -EBADMSG;
+	for (size_t i = 0; i < w.n && *n < IKE_CFG_TS_MAX; i++)
+		if (w.ts[i].type == IKE_TS_IPV4_ADDR_RANGE || w.ts[i].type == IKE_TS_IPV6_ADDR_RANGE)
+			ike_ts_from_wire(&w.ts[i], &out[(*n)++]);
+	return 0;
+}
+
+/* What the initiator proposes: the configured selectors, or everything
+ * (full tunnel) in the families it asked addresses for. */
+static size_t our_ts(const struct ike_sa *sa, int local, struct ike_ts_cfg *out)
+{
+	size_t n = local ? sa->cfg.n_ts_local : sa->cfg.n_ts_remote;
+	if (n) {
+		memcpy(out, local ? sa->cfg.ts_local : sa->cfg.ts_remote, n * sizeof(*out));
+		return n;
+	}
+	if (sa->cfg.cp_want_v4 || !sa->cfg.cp_want_v6)
+		ike_ts_all(&out[n++], 0);
+	if (sa->cfg.cp_want_v6)
+		ike_ts_all(&out[n++], 1);
+	return n;
+}
+
+/* Keys, then hand the SA to the data plane. */
+static int install(struct task_child *tc, struct ike_sa *sa)
+{
+	size_t ek = encr_key_len(&tc->alg);
+	size_t ik = tc->alg.integ ? crypto_integ_key_len(tc->alg.integ) : 0;
+	struct secret *keymat = NULL, *k_ir = NULL, *k_ri = NULL;
+	const struct secret *sk_d = ike_sa_sk_d(sa);
+	int rc;
+
+	if (!ek || !sk_d)
+		return -ENOTSUP;
+	struct crypto_buf ni = { sa->ni, sa->ni_len }, nr = { sa->nr, sa->nr_len };
+	if ((rc = crypto_kdf_child(sa->alg.prf, sk_d, NULL, 0, ni, nr, 2 * (ek + ik), &keymat)) ||
+	    (rc = crypto_secret_slice(keymat, 0, ek + ik, &k_ir)) ||
+	    (rc = crypto_secret_slice(keymat, ek + ik, ek + ik, &k_ri))) {
+		crypto_secret_free(keymat);
+		crypto_secret_free(k_ir);
+		return rc;
+	}
+	crypto_secret_free(keymat);
+	int i_am_initiator = sa->role == IKE_ROLE_INITIATOR;
+	crypto_secret_free(sa->child_key_in);
+	crypto_secret_free(sa->child_key_out);
+	sa->child_key_out = i_am_initiator ? k_ir : k_ri;
+	sa->child_key_in = i_am_initiator ? k_ri : k_ir;
+	sa->child.alg = tc->alg;
+	sa->child.spi_in = be32(tc->spi_in);
+	sa->child.spi_out = be32(tc->alg.spi);
+	sa->child.key_in = sa->child_key_in;
+	sa->child.key_out = sa->child_key_out;
+	rc = sa->ops.child_up(sa->ops.ctx, sa, &sa->child);
+	if (rc)
+		return rc;
+	sa->child_installed = 1;
+	char algs[160];
+	ike_chosen_str(&tc->alg, algs, sizeof(algs));
+	log_info(IKE_LOG, "Child SA up: SPIs in %08x out %08x, %s", sa->child.spi_in,
+		 sa->child.spi_out, algs);
+	return 0;
+}
+
+static int new_spi(struct ike_sa *sa, uint8_t spi[4])
+{
+	/* RFC 4303 2.1: SPIs 1-255 are reserved. */
+	do {
+		int rc = ike_sa_random(sa, spi, 4);
+		if (rc)
+			return rc;
+	} while (be32(spi) < 256);
+	return 0;
+}
+
+static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
+{
+	struct task_child *tc = (struct task_child *)t;
+	struct ike_ts_cfg ts[IKE_CFG_TS_MAX];
+	struct ike_sa_pld *sap = malloc(sizeof(*sap));
+	int rc;
+
+	if (!sap)
+		return -ENOMEM;
+	rc = new_spi(sa, tc->spi_in);
+	if (!rc)
+		rc = ike_prop_to_sa(sa->cfg.esp_props, sa->cfg.n_esp_props, tc->spi_in, 4, sap);
+	if (!rc) {
+		ike_bld_begin(&m->b, IKE_PLD_SA, 0);
+		ike_sa_pld_encode(&m->w, sap);
+		rc = ike_bld_end(&m->b);
+	}
+	free(sap);
+	if (rc)
+		return rc;
+	size_t n = our_ts(sa, 1, ts);
+	if ((rc = add_ts(m, IKE_PLD_TSI, ts, n)))
+		return rc;
+	n = our_ts(sa, 0, ts);
+	return add_ts(m, IKE_PLD_TSR, ts, n);
+}
+
+static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
+{
+	struct task_child *tc = (struct task_child *)t;
+	struct ike_ts_cfg mine[IKE_CFG_TS_MAX];
+	size_t n_mine;
+	int rc;
+
+	uint16_t err = ike_in_error(m);
+	if (err) {
+		log_warn(IKE_LOG, "the gateway refused the Child SA: %s", ike_notify_name(err));
+		return -EPROTO;
+	}
+	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_SA, NULL);
+	struct ike_sa_pld *sap = malloc(sizeof(*sap));
+	if (!sap)
+		return -ENOMEM;
+	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
+	if (!rc)
+		rc = ike_prop_accept(sap, sa->cfg.esp_props, sa->cfg.n_esp_props, &tc->alg);
+	free(sap);
+	if (rc || tc->alg.spi_len != 4)
+		return -EPROTO;
+	if ((rc = read_ts(m, IKE_PLD_TSI, sa->child.ts_local, &sa->child.n_ts_local)) ||
+	    (rc = read_ts(m, IKE_PLD_TSR, sa->child.ts_remote, &sa->child.n_ts_remote)))
+		return rc;
+	if (!sa->child.n_ts_local || !sa->child.n_ts_remote)
+		return -EPROTO;
+	/* RFC 7296 2.9: the responder may only narrow. */
+	for (int side = 0; side < 2; side++) {
+		const struct ike_ts_cfg *got = side ? sa->child.ts_remote : sa->child.ts_local;
+		size_t n_got = side ? sa->child.n_ts_remote : sa->child.n_ts_local;
+		n_mine = our_ts(sa, !side, mine);
+		for (size_t i = 0; i < n_got; i++) {
+			int ok = 0;
+			for (size_t j = 0; j < n_mine && !ok; j++)
+				ok = ike_ts_within(&got[i], &mine[j]);
+			if (!ok) {
+				log_warn(IKE_LOG, "the gateway widened the traffic selectors");
+				return -EPROTO;
+			}
+		}
+	}
+	return install(tc, sa);
+}
+
+static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
+{
+	struct task_child *tc = (struct task_child *)t;
+	struct ike_ts_cfg peer_i[IKE_CFG_TS_MAX], peer_r[IKE_CFG_TS_MAX], allow[IKE_CFG_TS_MAX];
+	size_t n_i, n_r, n_allow = 0;
+	int rc;
+
+	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_SA, NULL);
+	struct ike_sa_pld *sap = malloc(sizeof(*sap));
+	if (!sap)
+		return -ENOMEM;
+	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
+	if (!rc && ike_prop_select(sap, sa->cfg.esp_props, sa->cfg.n_esp_props, &tc->alg))
+		rc = -ENOENT;
+	free(sap);
+	if (rc == -ENOENT || tc->alg.spi_len != 4) {
+		ike_sa_refuse(sa, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		return -ENOENT;
+	}
+	if (rc)
+		return rc;
+	if ((rc = read_ts(m, IKE_PLD_TSI, peer_i, &n_i)) || (rc = read_ts(m, IKE_PLD_TSR, peer_r, &n_r)))
+		return rc;
+	/* TSi: the assigned virtual addresses, or the configured remote side. */
+	if (sa->cp.has_v4)
+		ike_ts_host(&allow[n_allow++], 0, sa->cp.v4);
+	if (sa->cp.has_v6)
+		ike_ts_host(&allow[n_allow++], 1, sa->cp.v6);
+	if (!n_allow) {
+		memcpy(allow, sa->cfg.ts_remote, sa->cfg.n_ts_remote * sizeof(*allow));
+		n_allow = sa->cfg.n_ts_remote;
+	}
+	struct ike_child *c = &sa->child;
+	c->n_ts_local = c->n_ts_remote = 0;
+	for (size_t i = 0; i < n_i; i++)
+		for (size_t j = 0; j < n_allow && c->n_ts_remote < IKE_CFG_TS_MAX; j++)
+			if (ike_ts_intersect(&peer_i[i], &allow[j], &c->ts_remote[c->n_ts_remote]))
+				c->n_ts_remote++;
+	for (size_t i = 0; i < n_r; i++)
+		for (size_t j = 0; j < sa->cfg.n_ts_local && c->n_ts_local < IKE_CFG_TS_MAX; j++)
+			if (ike_ts_intersect(&peer_r[i], &sa->cfg.ts_local[j], &c->ts_local[c->n_ts_local]))
+				c->n_ts_local++;
+	if (!c->n_ts_local || !c->n_ts_remote) {
+		log_info(IKE_LOG, "IKE_AUTH: the initiator's traffic selectors are outside our policy");
+		ike_sa_refuse(sa, IKE_N_TS_UNACCEPTABLE, NULL, 0);
+		return -EPROTO;
+	}
+	return new_spi(sa, tc->spi_in);
+}
+
+static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
+{
+	struct task_child *tc = (struct task_child *)t;
+	struct ike_sa_pld *sap = malloc(sizeof(*sap));
+	int rc;
+
+	if (!sap)
+		return -ENOMEM;
+	rc = ike_prop_chosen_to_sa(&tc->alg, tc->spi_in, 4, sap);
+	if (!rc) {
+		ike_bld_begin(&m->b, IKE_PLD_SA, 0);
+		ike_sa_pld_encode(&m->w, sap);
+		rc = ike_bld_end(&m->b);
+	}
+	free(sap);
+	if (rc)
+		return rc;
+	/* From the responder's view TSi is the peer's side. */
+	if ((rc = add_ts(m, IKE_PLD_TSI, sa->child.ts_remote, sa->child.n_ts_remote)) ||
+	    (rc = add_ts(m, IKE_PLD_TSR, sa->child.ts_local, sa->child.n_ts_local)))
+		return rc;
+	return install(tc, sa);
+}
+
+static void task_free(struct ike_task *t) { free(t); }
+
+static const struct ike_task_ops ops_i = { "child", IKE_EXCH_AUTH, build_i, process_i, task_free };
+static const struct ike_task_ops ops_r = { "child", IKE_EXCH_AUTH, build_r, process_r, task_free };
+
+int ike_task_child_new(struct ike_sa *sa, int initiator, struct ike_task **out)
+{
+	struct task_child *tc = calloc(1, sizeof(*tc));
+	(void)sa;
+	if (!tc)
+		return -ENOMEM;
+	tc->t.ops = initiator ? &ops_i : &ops_r;
+	tc->t.initiator = initiator;
+	*out = &tc->t;
+	return 0;
+}

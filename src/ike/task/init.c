@@ -1,0 +1,361 @@
+/* IKE_SA_INIT (RFC 7296 1.2): proposals, key exchange, nonces, NAT
+ * detection (2.23), COOKIE (2.6), INVALID_KE_PAYLOAD (1.2), and the
+ * capability notifies IKEV2_FRAGMENTATION_SUPPORTED (RFC 7383 2.3) and
+ * SIGNATURE_HASH_ALGORITHMS (RFC 7427 4).
+ *
+ *   HDR, SAi1, KEi, Ni, N(NAT_D_SRC), N(NAT_D_DST), N(FRAG_SUP), N(SIG_HASH) -->
+ *   <-- HDR, SAr1, KEr, Nr, N(NAT_D_SRC), N(NAT_D_DST), N(FRAG_SUP), N(SIG_HASH)
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "crypto/sig.h"
+#include "ike/sa_int.h"
+
+#define NONCE_LEN 32u
+#define INIT_RETRIES_MAX 3u /* COOKIE and INVALID_KE rounds together */
+
+struct task_init {
+	struct ike_task t;
+	struct crypto_ke *ke;         /* initiator's key pair */
+	uint16_t ke_method;
+	uint8_t cookie[PT_IKE_COOKIE_MAX_LEN];
+	size_t cookie_len;
+	unsigned rounds;
+	uint8_t ke_r[PT_KE_MAX_LEN];  /* responder's KE data */
+	size_t ke_r_len;
+};
+
+/* RFC 7427 4: the hashes we can verify signatures with (2, 3, 4) and
+ * "Identity" (5) for Ed25519. */
+static const uint8_t sig_hashes[] = { 0, 2, 0, 3, 0, 4, 0, 5 };
+
+/* RFC 7296 2.23: SHA-1(SPIi | SPIr | IP | port). */
+static int nat_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], const struct ike_addr *a,
+		    uint8_t out[20])
+{
+	uint8_t port[2] = { (uint8_t)(a->port >> 8), (uint8_t)a->port };
+	struct crypto_buf parts[] = {
+		{ spi_i, 8 }, { spi_r, 8 },
+		{ a->ip, a->family == AF_INET6 ? 16u : 4u }, { port, 2 },
+	};
+	return crypto_hash(CRYPTO_HASH_SHA1, parts, 4, out);
+}
+
+static int add_nat_d(struct ike_sa *sa, struct ike_msg_out *m)
+{
+	struct ike_addr local, remote;
+	uint8_t h[20];
+	int rc;
+
+	memset(&local, 0, sizeof(local));
+	memset(&remote, 0, sizeof(remote));
+	sa->ops.addrs(sa->ops.ctx, sa, &local, &remote);
+	if ((rc = nat_hash(m->hdr.spi_i, m->hdr.spi_r, &local, h)))
+		return rc;
+	ike_out_notify(m, IKE_N_NAT_DETECTION_SOURCE_IP, h, sizeof(h));
+	if ((rc = nat_hash(m->hdr.spi_i, m->hdr.spi_r, &remote, h)))
+		return rc;
+	return ike_out_notify(m, IKE_N_NAT_DETECTION_DESTINATION_IP, h, sizeof(h));
+}
+
+/* Compare the peer's NAT_D notifies with what our addresses hash to:
+ * their DESTINATION names us, their SOURCE names them (RFC 7296 2.23). */
+static void check_nat_d(struct ike_sa *sa, const struct ike_msg_in *m)
+{
+	struct ike_addr local, remote;
+	uint8_t h_local[20], h_remote[20];
+	size_t from = 0;
+	const struct ike_pld *p;
+	struct ike_notify n;
+	int seen_src = 0, seen_dst = 0, src_match = 0, dst_match = 0;
+
+	memset(&local, 0, sizeof(local));
+	memset(&remote, 0, sizeof(remote));
+	sa->ops.addrs(sa->ops.ctx, sa, &local, &remote);
+	if (nat_hash(m->hdr.spi_i, m->hdr.spi_r, &local, h_local) ||
+	    nat_hash(m->hdr.spi_i, m->hdr.spi_r, &remote, h_remote))
+		return;
+	while ((p = ike_chain_find(m->chain, IKE_PLD_NOTIFY, &from))) {
+		if (ike_notify_decode(p, &n) || n.len != 20)
+			continue;
+		if (n.type == IKE_N_NAT_DETECTION_SOURCE_IP) {
+			seen_src = 1;
+			src_match |= crypto_memeq(n.data, h_remote, 20);
+		} else if (n.type == IKE_N_NAT_DETECTION_DESTINATION_IP) {
+			seen_dst = 1;
+			dst_match |= crypto_memeq(n.data, h_local, 20);
+		}
+	}
+	sa->nat_remote = seen_src && !src_match;
+	sa->nat_local = seen_dst && !dst_match;
+}
+
+static int add_caps(struct ike_msg_out *m)
+{
+	ike_out_notify(m, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
+	return ike_out_notify(m, IKE_N_SIGNATURE_HASH_ALGORITHMS, sig_hashes, sizeof(sig_hashes));
+}
+
+static void read_caps(struct ike_sa *sa, const struct ike_msg_in *m)
+{
+	struct ike_notify n;
+	sa->peer_frag = ike_in_notify(m, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, &n) != NULL;
+}
+
+static int read_nonce(const struct ike_msg_in *m, uint8_t *out, size_t *len)
+{
+	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_NONCE, NULL);
+	struct ike_blob b;
+	if (!p || ike_nonce_decode(p, &b))
+		return -EBADMSG;
+	memcpy(out, b.data, b.len);
+	*len = b.len;
+	return 0;
+}
+
+static int offered_ke(const struct ike_sa *sa, uint16_t method)
+{
+	for (size_t i = 0; i < sa->cfg.n_ike_props; i++)
+		for (size_t j = 0; j < sa->cfg.ike_props[i].n; j++)
+			if (sa->cfg.ike_props[i].xf[j].type == IKE_XF_KE &&
+			    sa->cfg.ike_props[i].xf[j].id == method)
+				return 1;
+	return 0;
+}
+
+/* ---- initiator ---- */
+
+static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
+{
+	struct task_init *ti = (struct task_init *)t;
+	struct ike_sa_pld *sap = malloc(sizeof(*sap));
+	int rc;
+
+	if (!sap)
+		return -ENOMEM;
+	if (ti->cookie_len) /* RFC 7296 2.6: the COOKIE notify comes first */
+		ike_out_notify(m, IKE_N_COOKIE, ti->cookie, ti->cookie_len);
+	rc = ike_prop_to_sa(sa->cfg.ike_props, sa->cfg.n_ike_props, NULL, 0, sap);
+	if (!rc) {
+		ike_bld_begin(&m->b, IKE_PLD_SA, 0);
+		ike_sa_pld_encode(&m->w, sap);
+		rc = ike_bld_end(&m->b);
+	}
+	free(sap);
+	if (rc)
+		return rc;
+	if (!ti->ke && (rc = crypto_ke_new(ti->ke_method, &ti->ke)))
+		return rc;
+	struct ike_ke ke = { .method = ti->ke_method };
+	ke.data = crypto_ke_public(ti->ke, &ke.len);
+	ike_bld_begin(&m->b, IKE_PLD_KE, 0);
+	ike_ke_encode(&m->w, &ke);
+	ike_bld_end(&m->b);
+	if (!sa->ni_len) {
+		if ((rc = ike_sa_random(sa, sa->ni, NONCE_LEN)))
+			return rc;
+		sa->ni_len = NONCE_LEN;
+	}
+	struct ike_blob n = { sa->ni, sa->ni_len };
+	ike_bld_begin(&m->b, IKE_PLD_NONCE, 0);
+	ike_nonce_encode(&m->w, &n);
+	ike_bld_end(&m->b);
+	if ((rc = add_nat_d(sa, m)))
+		return rc;
+	return add_caps(m);
+}
+
+static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
+{
+	struct task_init *ti = (struct task_init *)t;
+	struct ike_notify n;
+	int rc;
+
+	if (ike_in_notify(m, IKE_N_COOKIE, &n)) {
+		/* RFC 7296 2.6: send the same request again with the cookie. */
+		if (++ti->rounds > INIT_RETRIES_MAX || n.len < 1 || n.len > sizeof(ti->cookie))
+			return -EPROTO;
+		memcpy(ti->cookie, n.data, n.len);
+		ti->cookie_len = n.len;
+		log_info(IKE_LOG, "IKE_SA_INIT: the responder asks for a COOKIE; sending again");
+		return IKE_TASK_MORE;
+	}
+	if (ike_in_notify(m, IKE_N_INVALID_KE_PAYLOAD, &n)) {
+		/* RFC 7296 1.2: retry with the method the responder names, if we
+		 * offered it (else it is an attack or a broken peer). */
+		if (n.len != 2 || ++ti->rounds > INIT_RETRIES_MAX)
+			return -EPROTO;
+		uint16_t want = (uint16_t)(n.data[0] << 8 | n.data[1]);
+		if (want == ti->ke_method || !offered_ke(sa, want) || !crypto_ke_supported(want))
+			return -EPROTO;
+		log_info(IKE_LOG, "IKE_SA_INIT: the responder wants %s instead of %s",
+			 ike_ke_name(want), ike_ke_name(ti->ke_method));
+		crypto_ke_free(ti->ke);
+		ti->ke = NULL;
+		ti->ke_method = want;
+		return IKE_TASK_MORE;
+	}
+	uint16_t err = ike_in_error(m);
+	if (err) {
+		log_warn(IKE_LOG, "IKE_SA_INIT refused: %s", ike_notify_name(err));
+		return -EPROTO;
+	}
+	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_SA, NULL);
+	struct ike_sa_pld *sap = malloc(sizeof(*sap));
+	if (!sap)
+		return -ENOMEM;
+	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
+	if (!rc)
+		rc = ike_prop_accept(sap, sa->cfg.ike_props, sa->cfg.n_ike_props, &sa->alg);
+	free(sap);
+	if (rc)
+		return -EPROTO;
+	struct ike_ke ke;
+	p = ike_chain_find(m->chain, IKE_PLD_KE, NULL);
+	if (!p || ike_ke_decode(p, &ke) || ke.method != ti->ke_method || sa->alg.ke[0] != ti->ke_method)
+		return -EPROTO;
+	if ((rc = read_nonce(m, sa->nr, &sa->nr_len)))
+		return rc;
+	struct secret *gir = NULL;
+	if ((rc = crypto_ke_finish(ti->ke, ke.data, ke.len, &gir)))
+		return rc;
+	check_nat_d(sa, m);
+	read_caps(sa, m);
+	if ((rc = ike_dgram_copy(&sa->init_r, m->raw, m->len)) ||
+	    (rc = ike_dgram_copy(&sa->init_i, sa->req.d[0].p, sa->req.d[0].len))) {
+		crypto_secret_free(gir);
+		return rc;
+	}
+	rc = ike_sa_derive_keys(sa, gir);
+	crypto_secret_free(gir);
+	if (rc)
+		return rc;
+	ike_sa_set_state(sa, IKE_S_INIT_DONE);
+	return 0;
+}
+
+/* ---- responder ---- */
+
+static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
+{
+	struct task_init *ti = (struct task_init *)t;
+	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_SA, NULL);
+	struct ike_sa_pld *sap = malloc(sizeof(*sap));
+	int rc;
+
+	if (!sap)
+		return -ENOMEM;
+	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
+	if (!rc && ike_prop_select(sap, sa->cfg.ike_props, sa->cfg.n_ike_props, &sa->alg)) {
+		free(sap);
+		log_info(IKE_LOG, "IKE_SA_INIT: no acceptable proposal");
+		ike_sa_refuse(sa, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		return -ENOENT;
+	}
+	free(sap);
+	if (rc)
+		return rc;
+	struct ike_ke ke;
+	p = ike_chain_find(m->chain, IKE_PLD_KE, NULL);
+	if (!p || ike_ke_decode(p, &ke))
+		return -EBADMSG;
+	if (ke.method != sa->alg.ke[0]) {
+		/* RFC 7296 1.2: name the method we chose; keep no state. */
+		uint8_t want[2] = { (uint8_t)(sa->alg.ke[0] >> 8), (uint8_t)sa->alg.ke[0] };
+		ike_sa_refuse(sa, IKE_N_INVALID_KE_PAYLOAD, want, 2);
+		return -EPROTO;
+	}
+	if ((rc = read_nonce(m, sa->ni, &sa->ni_len)))
+		return rc;
+	struct secret *gir = NULL;
+	rc = crypto_ke_respond(ke.method, ke.data, ke.len, ti->ke_r, sizeof(ti->ke_r),
+			       &ti->ke_r_len, &gir);
+	if (rc) {
+		log_info(IKE_LOG, "IKE_SA_INIT: the initiator's %s value is unusable",
+			 ike_ke_name(ke.method));
+		ike_sa_refuse(sa, IKE_N_INVALID_SYNTAX, NULL, 0);
+		return rc;
+	}
+	if ((rc = ike_sa_random(sa, sa->nr, NONCE_LEN))) {
+		crypto_secret_free(gir);
+		return rc;
+	}
+	sa->nr_len = NONCE_LEN;
+	check_nat_d(sa, m);
+	read_caps(sa, m);
+	rc = ike_dgram_copy(&sa->init_i, m->raw, m->len);
+	if (!rc)
+		rc = ike_sa_derive_keys(sa, gir);
+	crypto_secret_free(gir);
+	if (rc)
+		return rc;
+	ike_sa_set_state(sa, IKE_S_INIT_DONE);
+	return 0;
+}
+
+static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
+{
+	struct task_init *ti = (struct task_init *)t;
+	struct ike_sa_pld *sap = malloc(sizeof(*sap));
+	int rc;
+
+	if (!sap)
+		return -ENOMEM;
+	rc = ike_prop_chosen_to_sa(&sa->alg, NULL, 0, sap);
+	if (!rc) {
+		ike_bld_begin(&m->b, IKE_PLD_SA, 0);
+		ike_sa_pld_encode(&m->w, sap);
+		rc = ike_bld_end(&m->b);
+	}
+	free(sap);
+	if (rc)
+		return rc;
+	struct ike_ke ke = { .method = sa->alg.ke[0], .data = ti->ke_r, .len = ti->ke_r_len };
+	ike_bld_begin(&m->b, IKE_PLD_KE, 0);
+	ike_ke_encode(&m->w, &ke);
+	ike_bld_end(&m->b);
+	struct ike_blob n = { sa->nr, sa->nr_len };
+	ike_bld_begin(&m->b, IKE_PLD_NONCE, 0);
+	ike_nonce_encode(&m->w, &n);
+	ike_bld_end(&m->b);
+	if ((rc = add_nat_d(sa, m)))
+		return rc;
+	return add_caps(m);
+}
+
+static void task_free(struct ike_task *t)
+{
+	struct task_init *ti = (struct task_init *)t;
+	crypto_ke_free(ti->ke);
+	crypto_wipe(ti, sizeof(*ti));
+	free(ti);
+}
+
+static const struct ike_task_ops ops_i = { "init", IKE_EXCH_SA_INIT, build_i, process_i, task_free };
+static const struct ike_task_ops ops_r = { "init", IKE_EXCH_SA_INIT, build_r, process_r, task_free };
+
+int ike_task_init_new(struct ike_sa *sa, int initiator, struct ike_task **out)
+{
+	struct task_init *ti = calloc(1, sizeof(*ti));
+	if (!ti)
+		return -ENOMEM;
+	ti->t.ops = initiator ? &ops_i : &ops_r;
+	ti->t.initiator = initiator;
+	if (initiator) {
+		/* The first KE method of the first proposal this OpenSSL can do. */
+		for (size_t i = 0; i < sa->cfg.n_ike_props && !ti->ke_method; i++)
+			for (size_t j = 0; j < sa->cfg.ike_props[i].n && !ti->ke_method; j++)
+				if (sa->cfg.ike_props[i].xf[j].type == IKE_XF_KE &&
+				    crypto_ke_supported(sa->cfg.ike_props[i].xf[j].id))
+					ti->ke_method = sa->cfg.ike_props[i].xf[j].id;
+		if (!ti->ke_method) {
+			free(ti);
+			return -ENOTSUP;
+		}
+	}
+	*out = &ti->t;
+	return 0;
+}

@@ -1,0 +1,314 @@
+/* Exchange tests: an initiator and a responder engine through fake ops,
+ * one message at a time (STYLE.md "Tests", exchange). */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "harness.h"
+#include "ike/pld/consts.h"
+#include "test.h"
+
+#define PSK "a-lab-psk-of-reasonable-length-0123456789"
+
+static void expect_next(struct hx *hx, uint8_t exch, uint32_t id, int response)
+{
+	uint32_t got_id = 0;
+	int got_resp = -1;
+	CHECK_EQ(hx_peek_exch(hx, &got_id, &got_resp), exch);
+	CHECK_EQ(got_id, id);
+	CHECK_EQ(got_resp, response);
+}
+
+static void check_established_pair(struct hx *hx)
+{
+	struct hx_side *i = &hx->side[HX_I], *r = &hx->side[HX_R];
+	CHECK(i->sa && r->sa);
+	if (!i->sa || !r->sa)
+		return;
+	CHECK_EQ(ike_sa_state(i->sa), IKE_S_ESTABLISHED);
+	CHECK_EQ(ike_sa_state(r->sa), IKE_S_ESTABLISHED);
+	CHECK_EQ(i->n_established, 1);
+	CHECK_EQ(r->n_established, 1);
+	CHECK_EQ(i->n_child_up, 1);
+	CHECK_EQ(r->n_child_up, 1);
+	/* The Child SA's SPIs and keys pair up across the two sides. */
+	CHECK_EQ(i->child.spi_in, r->child.spi_out);
+	CHECK_EQ(i->child.spi_out, r->child.spi_in);
+	CHECK(i->child.spi_in >= 256 && i->child.spi_out >= 256);
+	CHECK_EQ(i->key_out_len, r->key_in_len);
+	CHECK_MEM(i->key_out, r->key_in, i->key_out_len);
+	CHECK_MEM(i->key_in, r->key_out, i->key_in_len);
+	CHECK(memcmp(i->key_in, i->key_out, i->key_in_len) != 0);
+	/* Retransmission timers are off once every exchange is answered. */
+	CHECK(i->timer_at == UINT64_MAX);
+	uint8_t si[8], sr[8], si2[8], sr2[8];
+	ike_sa_spis(i->sa, si, sr);
+	ike_sa_spis(r->sa, si2, sr2);
+	CHECK_MEM(si, si2, 8);
+	CHECK_MEM(sr, sr2, 8);
+}
+
+/* The whole PSK handshake with a virtual address and narrowing. */
+static void test_psk_handshake(void)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, PSK);
+	CHECK_EQ(hx_start(&hx), 0);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_INIT_SENT);
+	/* IKE_SA_INIT { SA, KE, Ni, N(NAT_D) x2, N(FRAG_SUP), N(SIG_HASH) } --> */
+	expect_next(&hx, IKE_EXCH_SA_INIT, 0, 0);
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK(hx.side[HX_R].sa != NULL);
+	CHECK_EQ(ike_sa_state(hx.side[HX_R].sa), IKE_S_INIT_DONE);
+	/* <-- IKE_SA_INIT { SA, KE, Nr, N(NAT_D) x2, ... } */
+	expect_next(&hx, IKE_EXCH_SA_INIT, 0, 1);
+	CHECK_EQ(hx_step(&hx), HX_I);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_AUTH_SENT);
+	CHECK_EQ(ike_sa_nat_local(hx.side[HX_I].sa), 0);
+	CHECK_EQ(ike_sa_nat_remote(hx.side[HX_I].sa), 0);
+	/* IKE_AUTH { IDi, IDr, AUTH, CP(REQ), SA, TSi, TSr } --> */
+	expect_next(&hx, IKE_EXCH_AUTH, 1, 0);
+	CHECK(hx.side[HX_I].timer_at != UINT64_MAX);
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK_EQ(ike_sa_state(hx.side[HX_R].sa), IKE_S_ESTABLISHED);
+	/* <-- IKE_AUTH { IDr, AUTH, CP(REPLY), SA, TSi, TSr } */
+	expect_next(&hx, IKE_EXCH_AUTH, 1, 1);
+	CHECK_EQ(hx_step(&hx), HX_I);
+	check_established_pair(&hx);
+
+	const struct ike_cp_result *cp = ike_sa_cp(hx.side[HX_I].sa);
+	char ip[16];
+	CHECK_EQ(cp->has_v4, 1);
+	inet_ntop(AF_INET, cp->v4, ip, sizeof(ip));
+	CHECK(strcmp(ip, "203.0.113.10") == 0);
+	CHECK_EQ(cp->n_dns_v4, 1);
+	/* TSi narrowed to the virtual address, TSr to the gateway's subnet. */
+	const struct ike_child *c = &hx.side[HX_I].child;
+	CHECK_EQ(c->n_ts_local, 1);
+	CHECK_MEM(c->ts_local[0].start, cp->v4, 4);
+	CHECK_MEM(c->ts_local[0].end, cp->v4, 4);
+	CHECK_EQ(c->n_ts_remote, 1);
+	CHECK_EQ(c->ts_remote[0].start[3], 0);
+	CHECK_EQ(c->ts_remote[0].end[3], 255);
+	const struct ike_chosen *alg = ike_sa_ike_alg(hx.side[HX_I].sa);
+	CHECK_EQ(alg->encr, IKE_ENCR_AES_GCM_16);
+	CHECK_EQ(alg->encr_bits, 256);
+	CHECK_EQ(alg->ke[0], IKE_KE_CURVE25519);
+	CHECK_EQ(c->alg.encr, IKE_ENCR_AES_GCM_16);
+	CHECK_EQ(hx.n_q, 0);
+	hx_free(&hx);
+}
+
+/* Each cipher suite through the whole handshake. */
+static void test_suites(void)
+{
+	static const char *const suites[][2] = {
+		{ "aes128gcm16-prfsha256-ecp256", "aes128gcm16" },
+		{ "chacha20poly1305-prfsha384-x25519", "chacha20poly1305" },
+		{ "aes256-sha256-prfsha256-ecp384", "aes256-sha256" },
+		{ "aes128-sha512-prfsha512-x448", "aes256gcm16-esn" },
+	};
+	for (size_t k = 0; k < sizeof(suites) / sizeof(suites[0]); k++) {
+		struct hx hx;
+		hx_init(&hx, PSK, PSK);
+		hx_props(&hx, HX_I, suites[k][0], suites[k][1]);
+		hx_props(&hx, HX_R, suites[k][0], suites[k][1]);
+		CHECK_EQ(hx_start(&hx), 0);
+		CHECK_EQ(hx_run(&hx, 10), 4);
+		check_established_pair(&hx);
+		hx_free(&hx);
+	}
+}
+
+static void test_wrong_psk(void)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, "another-psk-entirely-0123456789abcdef");
+	CHECK_EQ(hx_start(&hx), 0);
+	hx_run(&hx, 10);
+	/* <-- IKE_AUTH { N(AUTHENTICATION_FAILED) }: both sides give up. */
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_DEAD);
+	CHECK_EQ(ike_sa_state(hx.side[HX_R].sa), IKE_S_DEAD);
+	CHECK_EQ(hx.side[HX_I].n_failed, 1);
+	CHECK_EQ(hx.side[HX_I].n_child_up, 0);
+	CHECK_EQ(hx.side[HX_R].n_child_up, 0);
+	CHECK_EQ(hx.side[HX_I].n_established, 0);
+	hx_free(&hx);
+}
+
+/* RFC 7296 1.2: the responder names the method it wants; the initiator
+ * retries IKE_SA_INIT, again with message ID 0. */
+static void test_invalid_ke(void)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, PSK);
+	hx_props(&hx, HX_I, "aes256gcm16-prfsha256-ecp256-x25519", NULL);
+	hx_props(&hx, HX_R, "aes256gcm16-prfsha256-x25519", NULL);
+	CHECK_EQ(hx_start(&hx), 0);
+	CHECK_EQ(hx_step(&hx), HX_R);
+	/* <-- IKE_SA_INIT { N(INVALID_KE_PAYLOAD(x25519)) }, no state kept */
+	CHECK(hx.side[HX_R].sa == NULL);
+	expect_next(&hx, IKE_EXCH_SA_INIT, 0, 1);
+	CHECK_EQ(hx_step(&hx), HX_I);
+	/* IKE_SA_INIT { SA, KE(x25519), Ni, ... } --> */
+	expect_next(&hx, IKE_EXCH_SA_INIT, 0, 0);
+	CHECK_EQ(hx_run(&hx, 10), 4);
+	check_established_pair(&hx);
+	CHECK_EQ(ike_sa_ike_alg(hx.side[HX_I].sa)->ke[0], IKE_KE_CURVE25519);
+	hx_free(&hx);
+}
+
+static void test_no_proposal(void)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, PSK);
+	hx_props(&hx, HX_I, "aes128-sha256-prfsha256-ecp256", NULL);
+	hx_props(&hx, HX_R, "aes256gcm16-prfsha256-x25519", NULL);
+	CHECK_EQ(hx_start(&hx), 0);
+	hx_run(&hx, 10);
+	CHECK(hx.side[HX_R].sa == NULL);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_DEAD);
+	CHECK_EQ(hx.side[HX_I].n_failed, 1);
+	hx_free(&hx);
+}
+
+static void test_ts_unacceptable(void)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, PSK);
+	/* The initiator wants 198.18.0.0/15 only; the gateway serves 203.0.113.0/24. */
+	struct ike_ts_cfg *ts = &hx.side[HX_I].cfg.ts_remote[0];
+	memset(ts, 0, sizeof(*ts));
+	ts->type = IKE_TS_IPV4_ADDR_RANGE;
+	ts->end_port = 65535;
+	inet_pton(AF_INET, "198.18.0.0", ts->start);
+	inet_pton(AF_INET, "198.19.255.255", ts->end);
+	hx.side[HX_I].cfg.n_ts_remote = 1;
+	CHECK_EQ(hx_start(&hx), 0);
+	hx_run(&hx, 10);
+	CHECK_EQ(hx.side[HX_I].n_child_up, 0);
+	CHECK_EQ(hx.side[HX_R].n_child_up, 0);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_DEAD);
+	hx_free(&hx);
+}
+
+/* A lost IKE_AUTH request is retransmitted; a duplicated one is answered
+ * from the response cache without a second Child SA. */
+static void test_loss_and_duplicates(void)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, PSK);
+	CHECK_EQ(hx_start(&hx), 0);
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK_EQ(hx_step(&hx), HX_I);
+	/* IKE_AUTH --> lost */
+	CHECK_EQ(hx_drop(&hx), HX_R);
+	CHECK_EQ(hx.n_q, 0);
+	uint64_t t0 = hx.now_ms;
+	CHECK_EQ(hx_fire_timer(&hx), 0);
+	CHECK_EQ(hx.now_ms - t0, 1000);
+	/* IKE_AUTH --> again, same message ID */
+	expect_next(&hx, IKE_EXCH_AUTH, 1, 0);
+	CHECK_EQ(hx_dup(&hx), HX_R);   /* the responder sees it twice */
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK_EQ(hx.n_q, 2);            /* two identical answers */
+	CHECK_EQ(hx.q[0]->len, hx.q[1]->len);
+	CHECK_MEM(hx.q[0]->data, hx.q[1]->data, hx.q[0]->len);
+	CHECK_EQ(hx_run(&hx, 10), 2);
+	check_established_pair(&hx);
+	CHECK_EQ(hx.side[HX_R].n_child_up, 1);
+	hx_free(&hx);
+}
+
+/* No answer at all: 1 + 2 + 4 + 8 + 16 s of retransmissions, then give up. */
+static void test_retransmit_give_up(void)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, PSK);
+	CHECK_EQ(hx_start(&hx), 0);
+	uint64_t t0 = hx.now_ms;
+	int sends = 0;
+	while (hx_drop(&hx) >= 0 || hx_fire_timer(&hx) == 0) {
+		if (ike_sa_state(hx.side[HX_I].sa) == IKE_S_DEAD)
+			break;
+		if (++sends > 20)
+			break;
+	}
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_DEAD);
+	CHECK_EQ(hx.side[HX_I].n_failed, 1);
+	CHECK_EQ(hx.side[HX_I].last_err, -ETIMEDOUT);
+	CHECK_EQ(hx.side[HX_I].sent, 6);
+	CHECK_EQ(hx.now_ms - t0, 1000 + 2000 + 4000 + 8000 + 16000 + 32000);
+	CHECK(hx.side[HX_I].timer_at == UINT64_MAX);
+	hx_free(&hx);
+}
+
+/* Garbage after authentication is dropped; the SAs are unharmed and still
+ * work (a delete exchange completes afterwards). */
+static void test_garbage_after_auth(void)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, PSK);
+	CHECK_EQ(hx_start(&hx), 0);
+	CHECK_EQ(hx_run(&hx, 10), 4);
+	check_established_pair(&hx);
+
+	uint8_t junk[300];
+	for (size_t k = 0; k < sizeof(junk); k++)
+		junk[k] = (uint8_t)(k * 37 + 11);
+	CHECK(hx_inject(&hx, HX_R, junk, sizeof(junk)) < 0);
+	CHECK(hx_inject(&hx, HX_R, junk, 10) < 0);
+	/* A well-formed header with our SPIs but a forged SK payload. */
+	uint8_t spi_i[8], spi_r[8];
+	ike_sa_spis(hx.side[HX_R].sa, spi_i, spi_r);
+	uint8_t forged[28 + 4 + 40];
+	memset(forged, 0xab, sizeof(forged));
+	memcpy(forged, spi_i, 8);
+	memcpy(forged + 8, spi_r, 8);
+	forged[16] = IKE_PLD_SK;
+	forged[17] = 0x20;
+	forged[18] = IKE_EXCH_INFORMATIONAL;
+	forged[19] = 0x08;
+	memset(forged + 20, 0, 3);
+	forged[23] = 2;
+	forged[24] = 0;
+	forged[25] = 0;
+	forged[26] = 0;
+	forged[27] = sizeof(forged);
+	forged[28] = 0;
+	forged[29] = 0;
+	forged[30] = 0;
+	forged[31] = 44;
+	CHECK(hx_inject(&hx, HX_R, forged, sizeof(forged)) < 0);
+	/* A replay of the IKE_AUTH request id 1 gets the cached answer only. */
+	CHECK_EQ(hx.n_q, 0);
+	CHECK_EQ(ike_sa_state(hx.side[HX_R].sa), IKE_S_ESTABLISHED);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
+
+	/* INFORMATIONAL { D(IKE) } --> ; <-- INFORMATIONAL { } */
+	CHECK_EQ(ike_sa_delete(hx.side[HX_I].sa), 0);
+	expect_next(&hx, IKE_EXCH_INFORMATIONAL, 2, 0);
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK_EQ(ike_sa_state(hx.side[HX_R].sa), IKE_S_DEAD);
+	CHECK_EQ(hx.side[HX_R].n_deleted, 1);
+	CHECK_EQ(hx.side[HX_R].n_child_down, 1);
+	expect_next(&hx, IKE_EXCH_INFORMATIONAL, 2, 1);
+	CHECK_EQ(hx_step(&hx), HX_I);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_DEAD);
+	CHECK_EQ(hx.side[HX_I].n_deleted, 1);
+	CHECK_EQ(hx.side[HX_I].n_child_down, 1);
+	hx_free(&hx);
+}
+
+int main(void)
+{
+	test_psk_handshake();
+	test_suites();
+	test_wrong_psk();
+	test_invalid_ke();
+	test_no_proposal();
+	test_ts_unacceptable();
+	test_loss_and_duplicates();
+	test_retransmit_give_up();
+	test_garbage_after_auth();
+	return test_done();
+}
