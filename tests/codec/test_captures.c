@@ -17,7 +17,10 @@ static uint8_t out[PT_IKE_MSG_MAX_LEN];
 static void check_file(const char *dir, const char *name)
 {
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	int k = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	CHECK(k > 0 && (size_t)k < sizeof(path));
+	if (k <= 0 || (size_t)k >= sizeof(path))
+		return;
 	FILE *f = fopen(path, "rb");
 	CHECK(f != NULL);
 	if (!f)

@@ -104,8 +104,8 @@ int ike_chain_decode(const uint8_t *p, size_t len, uint8_t first, unsigned depth
 	 * array, so the walk ends. */
 	while (type != IKE_PLD_NONE) {
 		size_t at = base + r.off;
-		uint8_t next, flags;
-		uint16_t plen;
+		uint8_t next = 0, flags = 0;
+		uint16_t plen = 0;
 
 		if (c->n == PT_IKE_PAYLOADS_MAX)
 			return ike_fail(d, -E2BIG, "more payloads than PT_IKE_PAYLOADS_MAX", 0, type, at);
