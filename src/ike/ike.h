@@ -59,7 +59,16 @@ struct ike_ts_cfg {
 	uint8_t start[16], end[16];
 };
 
-enum ike_auth_kind { IKE_AUTHK_PSK = 1 };
+/* How a side authenticates (RFC 7296 2.15, 2.16). */
+enum ike_auth_kind {
+	IKE_AUTHK_PSK = 1,   /* shared key */
+	IKE_AUTHK_CERT = 2,  /* certificate and signature (RFC 7427, RFC 4754) */
+	IKE_AUTHK_EAP = 3,   /* initiator only: EAP, then AUTH from the MSK (2.16) */
+};
+
+struct crypto_pkey;
+struct crypto_cert;
+struct crypto_castore;
 
 struct ike_cfg {
 	enum ike_role role;
@@ -69,8 +78,20 @@ struct ike_cfg {
 	size_t n_esp_props;
 	struct ike_ident local_id;
 	struct ike_ident remote_id;    /* what the peer must prove; type 0: any (responder) */
-	enum ike_auth_kind auth;
+	enum ike_auth_kind auth;       /* how we authenticate */
+	enum ike_auth_kind peer_auth;  /* what we require of the peer; 0: as auth */
 	const struct secret *psk;      /* IKE_AUTHK_PSK; the owner keeps it alive */
+	/* IKE_AUTHK_CERT: our key, certificate and intermediates (sent as CERT
+	 * payloads), all owned by the caller. */
+	const struct crypto_pkey *key;
+	const struct crypto_cert *cert;
+	const struct crypto_cert *const *chain;
+	size_t n_chain;
+	/* Verifying a peer's certificate: the trust anchors, and the SHA-1 of
+	 * each anchor's public key for CERTREQ (RFC 7296 3.7). */
+	const struct crypto_castore *ca;
+	const uint8_t (*ca_hashes)[20];
+	size_t n_ca_hashes;
 	/* Child SA traffic selectors: ours and the peer's side. */
 	struct ike_ts_cfg ts_local[IKE_CFG_TS_MAX], ts_remote[IKE_CFG_TS_MAX];
 	size_t n_ts_local, n_ts_remote;

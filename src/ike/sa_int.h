@@ -3,6 +3,7 @@
 #ifndef PETREL_IKE_SA_INT_H
 #define PETREL_IKE_SA_INT_H
 
+#include "base/err.h"
 #include "base/log.h"
 #include "crypto/ke.h"
 #include "ike/ike.h"
@@ -78,6 +79,7 @@ struct ike_sa {
 	struct ike_dgram init_i, init_r;   /* the IKE_SA_INIT messages, for AUTH */
 	int nat_local, nat_remote;
 	int peer_frag;                     /* RFC 7383 IKEV2_FRAGMENTATION_SUPPORTED */
+	uint16_t peer_sig_hashes;          /* RFC 7427 4: bit n for hash ID n */
 
 	/* Message IDs (RFC 7296 2.3), window size 1. */
 	uint32_t next_req_id;              /* our next request */
@@ -137,6 +139,9 @@ const struct ike_pld *ike_in_notify(const struct ike_msg_in *m, uint16_t type,
 				    struct ike_notify *n);
 /* The first error notify in a received message (0 when none). */
 uint16_t ike_in_error(const struct ike_msg_in *m);
+
+/* CERTREQ for the CAs we trust, when we require a certificate (auth.c). */
+int ike_auth_add_certreq(struct ike_sa *sa, struct ike_msg_out *m);
 
 /* Protection (sa_sk.c): derive IKE keys from g^ir, protect an inner chain,
  * unprotect a received SK/SKF message. */

@@ -1,24 +1,35 @@
-/* IKE_AUTH identities and authentication (RFC 7296 1.2, 2.15), PSK here.
+/* IKE_AUTH identities and authentication (RFC 7296 1.2, 2.15): a shared
+ * key, or a certificate and a signature (RFC 7427 Digital Signature,
+ * RFC 4754 ECDSA).
  *
- *   HDR, SK { IDi, [IDr,] AUTH, ... } -->
- *   <-- HDR, SK { IDr, AUTH, ... }
+ *   HDR, SK { IDi, [CERT+,] [CERTREQ,] [IDr,] AUTH, ... } -->
+ *   <-- HDR, SK { IDr, [CERT+,] AUTH, ... }
  *
- * AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage | Nonce | prf(SK_p, ID)),
- * where the initiator signs its IKE_SA_INIT request and Nr, the responder
- * its IKE_SA_INIT response and Ni. The gateway is always authenticated:
- * the initiator refuses a response without a valid AUTH. */
+ * Both sides sign the same octets: the initiator its IKE_SA_INIT request,
+ * Nr and prf(SK_pi, IDi); the responder its IKE_SA_INIT response, Ni and
+ * prf(SK_pr, IDr). With a PSK, AUTH = prf(prf(PSK, "Key Pad for IKEv2"),
+ * octets). The gateway is always authenticated: the initiator refuses a
+ * response whose AUTH, certificate chain or identity does not verify. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/prf.h"
+#include "crypto/x509.h"
 #include "ike/sa_int.h"
+#include "ike/sigalg.h"
 
 #define KEY_PAD "Key Pad for IKEv2"
+#define AUTH_MAX_LEN 1024u /* RSA-8192 signature plus the RFC 7427 header */
 
 struct task_auth {
 	struct ike_task t;
 };
+
+static enum ike_auth_kind peer_kind(const struct ike_sa *sa)
+{
+	return sa->cfg.peer_auth ? sa->cfg.peer_auth : sa->cfg.auth;
+}
 
 /* The ID payload body (RestOfIDPayload: type, 3 reserved octets, data). */
 static int id_body(const struct ike_ident *id, uint8_t *out, size_t cap, size_t *len)
@@ -31,123 +42,337 @@ static int id_body(const struct ike_ident *id, uint8_t *out, size_t cap, size_t 
 	return wb_err(&w);
 }
 
-/* The PSK AUTH value of one side: for_initiator selects which messages,
- * nonce and SK_p are signed. */
-static int psk_auth(struct ike_sa *sa, int for_initiator, const uint8_t *idb, size_t idb_len,
-		    uint8_t *out, size_t *out_len)
+/* The octets one side signs (RFC 7296 2.15), in a new buffer. */
+static int signed_octets(struct ike_sa *sa, int for_initiator, const uint8_t *idb,
+			 size_t idb_len, uint8_t **out, size_t *out_len)
 {
 	const struct secret *skp = ike_sa_sk_p(sa, for_initiator);
 	const struct ike_dgram *real = for_initiator ? &sa->init_i : &sa->init_r;
+	const uint8_t *nonce = for_initiator ? sa->nr : sa->ni;
+	size_t nonce_len = for_initiator ? sa->nr_len : sa->ni_len;
+	size_t n = crypto_prf_len(sa->alg.prf);
 	struct crypto_prf *prf = NULL;
-	uint8_t macid[64], padkey[64];
+	int rc;
+
+	if (!skp || !real->p || n == 0)
+		return -EINVAL;
+	uint8_t *buf = malloc(real->len + nonce_len + n);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, real->p, real->len);
+	memcpy(buf + real->len, nonce, nonce_len);
+	struct crypto_buf idp = { idb, idb_len };
+	rc = crypto_prf_new(sa->alg.prf, skp->p, skp->len, &prf);
+	if (!rc)
+		rc = crypto_prf_run(prf, &idp, 1, buf + real->len + nonce_len);
+	crypto_prf_free(prf);
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	*out = buf;
+	*out_len = real->len + nonce_len + n;
+	return 0;
+}
+
+/* AUTH = prf(prf(key, "Key Pad for IKEv2"), octets) for a PSK (and, later,
+ * an EAP MSK). */
+static int keyed_auth(struct ike_sa *sa, const struct secret *key, const uint8_t *octets,
+		      size_t octets_len, uint8_t *out, size_t *out_len)
+{
+	struct crypto_prf *prf = NULL;
+	uint8_t padkey[64];
 	size_t n = crypto_prf_len(sa->alg.prf);
 	int rc;
 
-	if (!sa->cfg.psk || !skp || !real->p || n == 0 || n > sizeof(macid))
+	if (!key || n == 0 || n > sizeof(padkey))
 		return -EINVAL;
-	struct crypto_buf idp = { idb, idb_len };
-	if ((rc = crypto_prf_new(sa->alg.prf, skp->p, skp->len, &prf)) ||
-	    (rc = crypto_prf_run(prf, &idp, 1, macid)))
-		goto out;
-	crypto_prf_free(prf);
-	prf = NULL;
 	struct crypto_buf pad = { (const uint8_t *)KEY_PAD, strlen(KEY_PAD) };
-	if ((rc = crypto_prf_new(sa->alg.prf, sa->cfg.psk->p, sa->cfg.psk->len, &prf)) ||
-	    (rc = crypto_prf_run(prf, &pad, 1, padkey)))
-		goto out;
+	struct crypto_buf oct = { octets, octets_len };
+	rc = crypto_prf_new(sa->alg.prf, key->p, key->len, &prf);
+	if (!rc)
+		rc = crypto_prf_run(prf, &pad, 1, padkey);
 	crypto_prf_free(prf);
 	prf = NULL;
-	struct crypto_buf parts[] = {
-		{ real->p, real->len },
-		{ for_initiator ? sa->nr : sa->ni, for_initiator ? sa->nr_len : sa->ni_len },
-		{ macid, n },
-	};
-	if ((rc = crypto_prf_new(sa->alg.prf, padkey, n, &prf)) ||
-	    (rc = crypto_prf_run(prf, parts, 3, out)))
-		goto out;
-	*out_len = n;
-out:
+	if (!rc)
+		rc = crypto_prf_new(sa->alg.prf, padkey, n, &prf);
+	if (!rc)
+		rc = crypto_prf_run(prf, &oct, 1, out);
 	crypto_prf_free(prf);
 	crypto_wipe(padkey, sizeof(padkey));
+	if (!rc)
+		*out_len = n;
+	return rc;
+}
+
+/* The signature scheme and AUTH method for our key, given what the peer
+ * announced in SIGNATURE_HASH_ALGORITHMS (RFC 7427 4). */
+static int choose_scheme(const struct ike_sa *sa, int *scheme, uint8_t *method)
+{
+	int type = crypto_pkey_type(sa->cfg.key);
+	int have = sa->peer_sig_hashes != 0;
+
+	switch (type) {
+	case CRYPTO_PKEY_RSA:
+		*scheme = CRYPTO_SIG_RSA_PSS_SHA256;
+		break;
+	case CRYPTO_PKEY_EC_P256:
+		*scheme = have ? CRYPTO_SIG_ECDSA_SHA256 : CRYPTO_SIG_ECDSA_P256_RAW;
+		break;
+	case CRYPTO_PKEY_EC_P384:
+		*scheme = have ? CRYPTO_SIG_ECDSA_SHA384 : CRYPTO_SIG_ECDSA_P384_RAW;
+		break;
+	case CRYPTO_PKEY_EC_P521:
+		*scheme = have ? CRYPTO_SIG_ECDSA_SHA512 : CRYPTO_SIG_ECDSA_P521_RAW;
+		break;
+	case CRYPTO_PKEY_ED25519: *scheme = CRYPTO_SIG_ED25519; break;
+	case CRYPTO_PKEY_ED448: *scheme = CRYPTO_SIG_ED448; break;
+	default: return -ENOTSUP;
+	}
+	switch (*scheme) {
+	case CRYPTO_SIG_ECDSA_P256_RAW: *method = IKE_AUTH_ECDSA_256; return 0;
+	case CRYPTO_SIG_ECDSA_P384_RAW: *method = IKE_AUTH_ECDSA_384; return 0;
+	case CRYPTO_SIG_ECDSA_P521_RAW: *method = IKE_AUTH_ECDSA_521; return 0;
+	}
+	/* RFC 7427 needs the peer to accept the hash; RSA and EdDSA have no
+	 * older method we would use (RSA with SHA-1 is not offered). */
+	uint16_t h = ike_sigalg_hash(*scheme);
+	if (!(sa->peer_sig_hashes & (1u << h)))
+		return -ENOTSUP;
+	*method = IKE_AUTH_DIGITAL_SIG;
+	return 0;
+}
+
+static int make_auth(struct ike_sa *sa, int for_initiator, const uint8_t *idb, size_t idb_len,
+		     struct ike_auth *a, uint8_t *buf, size_t cap)
+{
+	uint8_t *octets = NULL;
+	size_t octets_len, len = 0;
+	int rc = signed_octets(sa, for_initiator, idb, idb_len, &octets, &octets_len);
+	if (rc)
+		return rc;
+	if (sa->cfg.auth == IKE_AUTHK_PSK) {
+		a->method = IKE_AUTH_PSK;
+		rc = keyed_auth(sa, sa->cfg.psk, octets, octets_len, buf, &len);
+	} else if (sa->cfg.auth == IKE_AUTHK_CERT && sa->cfg.key) {
+		int scheme;
+		size_t hdr = 0, sig_len = 0;
+		rc = choose_scheme(sa, &scheme, &a->method);
+		if (!rc && a->method == IKE_AUTH_DIGITAL_SIG) {
+			/* RFC 7427 3: length | AlgorithmIdentifier | signature */
+			size_t der_len;
+			const uint8_t *der = ike_sigalg_der(scheme, &der_len);
+			buf[0] = (uint8_t)der_len;
+			memcpy(buf + 1, der, der_len);
+			hdr = 1 + der_len;
+		}
+		if (!rc)
+			rc = crypto_sig_sign(sa->cfg.key, scheme, octets, octets_len, buf + hdr,
+					     cap - hdr, &sig_len);
+		len = hdr + sig_len;
+	} else {
+		rc = -ENOTSUP;
+	}
+	free(octets);
+	a->data = buf;
+	a->len = len;
+	return rc;
+}
+
+static int add_certs(struct ike_sa *sa, struct ike_msg_out *m)
+{
+	if (sa->cfg.auth != IKE_AUTHK_CERT || !sa->cfg.cert)
+		return 0;
+	for (size_t i = 0; i <= sa->cfg.n_chain; i++) {
+		const struct crypto_cert *c = i == 0 ? sa->cfg.cert : sa->cfg.chain[i - 1];
+		struct ike_cert pc = { .enc = IKE_CERT_X509_SIG };
+		pc.data = crypto_cert_der(c, &pc.len);
+		ike_bld_begin(&m->b, IKE_PLD_CERT, 0);
+		ike_cert_encode(&m->w, &pc);
+		ike_bld_end(&m->b);
+	}
+	return m->b.err;
+}
+
+int ike_auth_add_certreq(struct ike_sa *sa, struct ike_msg_out *m)
+{
+	if (peer_kind(sa) != IKE_AUTHK_CERT || !sa->cfg.n_ca_hashes)
+		return 0;
+	struct ike_cert cr = { .enc = IKE_CERT_X509_SIG, .data = sa->cfg.ca_hashes[0],
+			       .len = sa->cfg.n_ca_hashes * IKE_CERTREQ_HASH_LEN };
+	ike_bld_begin(&m->b, IKE_PLD_CERTREQ, 0);
+	ike_certreq_encode(&m->w, &cr);
+	return ike_bld_end(&m->b);
+}
+
+static int add_id_auth(struct ike_sa *sa, struct ike_msg_out *m, uint8_t id_pld,
+		       int for_initiator, int with_certreq)
+{
+	uint8_t idb[IKE_ID_MAX_LEN + 4];
+	uint8_t *buf = malloc(AUTH_MAX_LEN);
+	size_t idb_len;
+	struct ike_auth a;
+	int rc;
+
+	if (!buf)
+		return -ENOMEM;
+	rc = id_body(&sa->cfg.local_id, idb, sizeof(idb), &idb_len);
+	if (!rc) {
+		ike_bld_raw(&m->b, id_pld, 0, idb, idb_len);
+		rc = add_certs(sa, m);
+	}
+	if (!rc && with_certreq)
+		rc = ike_auth_add_certreq(sa, m);
+	if (!rc && for_initiator && sa->cfg.remote_id.type) {
+		/* IDr tells a gateway with several identities which one we
+		 * expect (RFC 7296 2.15). */
+		uint8_t rid[IKE_ID_MAX_LEN + 4];
+		size_t rid_len;
+		rc = id_body(&sa->cfg.remote_id, rid, sizeof(rid), &rid_len);
+		if (!rc)
+			ike_bld_raw(&m->b, IKE_PLD_IDR, 0, rid, rid_len);
+	}
+	if (!rc)
+		rc = make_auth(sa, for_initiator, idb, idb_len, &a, buf, AUTH_MAX_LEN);
+	if (!rc) {
+		ike_bld_begin(&m->b, IKE_PLD_AUTH, 0);
+		ike_auth_encode(&m->w, &a);
+		rc = ike_bld_end(&m->b);
+	}
+	crypto_wipe(buf, AUTH_MAX_LEN);
+	free(buf);
 	return rc;
 }
 
 static int id_matches(const struct ike_ident *want, const struct ike_id *got)
 {
 	if (want->type == 0)
-		return 1; /* any identity, authenticated by the PSK */
+		return 1; /* any identity the credentials prove */
 	return want->type == got->type && want->len == got->len &&
 	       memcmp(want->data, got->data, got->len) == 0; /* public-memcmp: identity */
 }
 
-static int add_id_auth(struct ike_sa *sa, struct ike_msg_out *m, uint8_t id_type_pld,
-		       const struct ike_ident *id, int for_initiator)
+/* The peer's certificate chain, verified against our anchors for the
+ * identity it claims; its public key in *key. */
+static int verify_chain(struct ike_sa *sa, const struct ike_msg_in *m, const struct ike_id *id,
+			struct crypto_pkey **key)
 {
-	uint8_t idb[IKE_ID_MAX_LEN + 4], auth[64];
-	size_t idb_len, auth_len;
-	int rc;
+	struct crypto_cert *certs[PT_IKE_CERTS_MAX];
+	size_t n = 0, from = 0;
+	const struct ike_pld *p;
+	int rc = 0;
 
-	if ((rc = id_body(id, idb, sizeof(idb), &idb_len)))
-		return rc;
-	ike_bld_raw(&m->b, id_type_pld, 0, idb, idb_len);
-	if ((rc = psk_auth(sa, for_initiator, idb, idb_len, auth, &auth_len)))
-		return rc;
-	struct ike_auth a = { .method = IKE_AUTH_PSK, .data = auth, .len = auth_len };
-	ike_bld_begin(&m->b, IKE_PLD_AUTH, 0);
-	ike_auth_encode(&m->w, &a);
-	rc = ike_bld_end(&m->b);
-	crypto_wipe(auth, sizeof(auth));
-	return rc;
+	while ((p = ike_chain_find(m->chain, IKE_PLD_CERT, &from))) {
+		struct ike_cert c;
+		if (ike_cert_decode(p, &c) || c.enc != IKE_CERT_X509_SIG)
+			continue; /* other encodings (hash and URL) we do not fetch */
+		if (n >= PT_IKE_CERTS_MAX) {
+			rc = -E2BIG;
+			break;
+		}
+		if (crypto_cert_load(c.data, c.len, &certs[n])) {
+			rc = -EBADMSG;
+			break;
+		}
+		n++;
+	}
+	if (!rc && n == 0) {
+		log_warn(IKE_LOG, "IKE_AUTH: the peer sent no certificate");
+		rc = -EACCES;
+	}
+	if (!rc && !sa->cfg.ca)
+		rc = -EACCES;
+	if (!rc) {
+		rc = crypto_cert_verify(sa->cfg.ca, certs[0], (const struct crypto_cert *const *)certs + 1,
+					n - 1, 0, id->type, id->data, id->len);
+		if (rc)
+			log_warn(IKE_LOG, "IKE_AUTH: the peer's certificate does not verify for %s (%s)",
+				 ike_id_name(id->type), pt_strerror(rc));
+	}
+	if (!rc)
+		rc = crypto_cert_pubkey(certs[0], key);
+	for (size_t i = 0; i < n; i++)
+		crypto_cert_free(certs[i]);
+	return rc ? -EACCES : 0;
 }
 
-/* Check the peer's ID and AUTH payloads. 0 or -EACCES. */
-static int verify_peer(struct ike_sa *sa, const struct ike_msg_in *m, uint8_t id_type_pld,
+static int sig_scheme_of(const struct ike_auth *a, const uint8_t **sig, size_t *sig_len)
+{
+	switch (a->method) {
+	case IKE_AUTH_ECDSA_256: *sig = a->data; *sig_len = a->len; return CRYPTO_SIG_ECDSA_P256_RAW;
+	case IKE_AUTH_ECDSA_384: *sig = a->data; *sig_len = a->len; return CRYPTO_SIG_ECDSA_P384_RAW;
+	case IKE_AUTH_ECDSA_521: *sig = a->data; *sig_len = a->len; return CRYPTO_SIG_ECDSA_P521_RAW;
+	case IKE_AUTH_DIGITAL_SIG: {
+		if (a->len < 1 || a->data[0] >= a->len)
+			return -EBADMSG;
+		size_t der_len = a->data[0];
+		*sig = a->data + 1 + der_len;
+		*sig_len = a->len - 1 - der_len;
+		return ike_sigalg_scheme(a->data + 1, der_len);
+	}
+	default:
+		return -ENOTSUP;
+	}
+}
+
+/* Check the peer's ID, credentials and AUTH. 0 or -EACCES. */
+static int verify_peer(struct ike_sa *sa, const struct ike_msg_in *m, uint8_t id_pld,
 		       int peer_is_initiator)
 {
-	const struct ike_pld *pid = ike_chain_find(m->chain, id_type_pld, NULL);
+	const struct ike_pld *pid = ike_chain_find(m->chain, id_pld, NULL);
 	const struct ike_pld *pauth = ike_chain_find(m->chain, IKE_PLD_AUTH, NULL);
 	struct ike_id id;
 	struct ike_auth a;
-	uint8_t want[64];
-	size_t want_len;
+	uint8_t *octets = NULL;
+	size_t octets_len;
+	int rc;
 
 	if (!pid || !pauth || ike_id_decode(pid, &id) || ike_auth_decode(pauth, &a))
 		return -EACCES;
 	if (!id_matches(&sa->cfg.remote_id, &id)) {
-		log_warn(IKE_LOG, "IKE_AUTH: the peer's identity is not the one configured");
+		log_warn(IKE_LOG, "IKE_AUTH: the peer's identity (%s) is not the one configured",
+			 ike_id_name(id.type));
 		return -EACCES;
 	}
-	if (a.method != IKE_AUTH_PSK || sa->cfg.auth != IKE_AUTHK_PSK) {
-		log_warn(IKE_LOG, "IKE_AUTH: the peer authenticates with %s, expected PSK",
-			 ike_auth_name(a.method));
+	if (signed_octets(sa, peer_is_initiator, pid->body, pid->body_len, &octets, &octets_len))
 		return -EACCES;
-	}
-	if (psk_auth(sa, peer_is_initiator, pid->body, pid->body_len, want, &want_len) ||
-	    a.len != want_len || !crypto_memeq(a.data, want, want_len)) {
+	rc = -EACCES;
+	if (peer_kind(sa) == IKE_AUTHK_PSK && a.method == IKE_AUTH_PSK) {
+		uint8_t want[64];
+		size_t want_len;
+		if (keyed_auth(sa, sa->cfg.psk, octets, octets_len, want, &want_len) == 0 &&
+		    a.len == want_len && crypto_memeq(a.data, want, want_len))
+			rc = 0;
+		else
+			log_warn(IKE_LOG, "IKE_AUTH: the peer's AUTH value is wrong (PSK mismatch)");
 		crypto_wipe(want, sizeof(want));
-		log_warn(IKE_LOG, "IKE_AUTH: the peer's AUTH value is wrong (PSK mismatch)");
-		return -EACCES;
+	} else if (peer_kind(sa) == IKE_AUTHK_CERT && a.method != IKE_AUTH_PSK) {
+		struct crypto_pkey *key = NULL;
+		const uint8_t *sig;
+		size_t sig_len;
+		int scheme = sig_scheme_of(&a, &sig, &sig_len);
+		if (scheme < 0)
+			log_warn(IKE_LOG, "IKE_AUTH: unsupported signature (%s)", ike_auth_name(a.method));
+		else if (verify_chain(sa, m, &id, &key) == 0) {
+			rc = crypto_sig_verify(key, scheme, octets, octets_len, sig, sig_len) ? -EACCES : 0;
+			if (rc)
+				log_warn(IKE_LOG, "IKE_AUTH: the peer's signature does not verify");
+		}
+		crypto_pkey_free(key);
+	} else {
+		log_warn(IKE_LOG, "IKE_AUTH: the peer authenticates with %s, not what we require",
+			 ike_auth_name(a.method));
 	}
-	crypto_wipe(want, sizeof(want));
-	return 0;
+	free(octets);
+	return rc;
 }
 
 static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 {
-	int rc = add_id_auth(sa, m, IKE_PLD_IDI, &sa->cfg.local_id, 1);
-	if (rc)
-		return rc;
-	/* IDr tells a gateway with several identities which one we expect
-	 * (RFC 7296 2.15); only when we know it. */
-	if (sa->cfg.remote_id.type) {
-		uint8_t idb[IKE_ID_MAX_LEN + 4];
-		size_t idb_len;
-		if ((rc = id_body(&sa->cfg.remote_id, idb, sizeof(idb), &idb_len)))
-			return rc;
-		ike_bld_raw(&m->b, IKE_PLD_IDR, 0, idb, idb_len);
-	}
-	ike_sa_set_state(sa, IKE_S_AUTH_SENT);
-	return 0;
+	int rc = add_id_auth(sa, m, IKE_PLD_IDI, 1, 1);
+	if (!rc)
+		ike_sa_set_state(sa, IKE_S_AUTH_SENT);
+	return rc;
 }
 
 static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
@@ -178,7 +403,7 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 
 static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 {
-	int rc = add_id_auth(sa, m, IKE_PLD_IDR, &sa->cfg.local_id, 0);
+	int rc = add_id_auth(sa, m, IKE_PLD_IDR, 0, 0);
 	if (!rc)
 		ike_sa_set_state(sa, IKE_S_ESTABLISHED);
 	return rc;
@@ -191,13 +416,12 @@ static const struct ike_task_ops ops_r = { "auth", IKE_EXCH_AUTH, build_r, proce
 
 int ike_task_auth_new(struct ike_sa *sa, int initiator, struct ike_task **out)
 {
+	if ((sa->cfg.auth != IKE_AUTHK_PSK && sa->cfg.auth != IKE_AUTHK_CERT) ||
+	    (peer_kind(sa) != IKE_AUTHK_PSK && peer_kind(sa) != IKE_AUTHK_CERT))
+		return -ENOTSUP;
 	struct task_auth *ta = calloc(1, sizeof(*ta));
 	if (!ta)
 		return -ENOMEM;
-	if (sa->cfg.auth != IKE_AUTHK_PSK) {
-		free(ta);
-		return -ENOTSUP;
-	}
 	ta->t.ops = initiator ? &ops_i : &ops_r;
 	ta->t.initiator = initiator;
 	*out = &ta->t;

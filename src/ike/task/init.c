@@ -103,6 +103,13 @@ static void read_caps(struct ike_sa *sa, const struct ike_msg_in *m)
 {
 	struct ike_notify n;
 	sa->peer_frag = ike_in_notify(m, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, &n) != NULL;
+	sa->peer_sig_hashes = 0;
+	if (ike_in_notify(m, IKE_N_SIGNATURE_HASH_ALGORITHMS, &n))
+		for (size_t i = 0; i + 1 < n.len; i += 2) {
+			unsigned h = (unsigned)n.data[i] << 8 | n.data[i + 1];
+			if (h < 16)
+				sa->peer_sig_hashes |= (uint16_t)(1u << h);
+		}
 }
 
 static int read_nonce(const struct ike_msg_in *m, uint8_t *out, size_t *len)
@@ -323,7 +330,10 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	ike_bld_end(&m->b);
 	if ((rc = add_nat_d(sa, m)))
 		return rc;
-	return add_caps(m);
+	if ((rc = add_caps(m)))
+		return rc;
+	/* RFC 7296 1.2: the responder asks for a certificate here. */
+	return ike_auth_add_certreq(sa, m);
 }
 
 static void task_free(struct ike_task *t)
