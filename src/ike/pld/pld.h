@@ -149,6 +149,7 @@ void ike_bld_chain(struct ike_bld *b, struct wb *w);
 int ike_bld_begin(struct ike_bld *b, uint8_t type, uint8_t flags);
 int ike_bld_begin_sk(struct ike_bld *b, uint8_t type, uint8_t inner_next);
 int ike_bld_end(struct ike_bld *b);
+/* A whole payload from body bytes (not SK/SKF: use ike_bld_begin_sk). */
 int ike_bld_raw(struct ike_bld *b, uint8_t type, uint8_t flags, const uint8_t *body, size_t len);
 /* Patches the header length (message builds); *len gets the octets written
  * since ike_bld_msg/ike_bld_chain. */
