@@ -188,7 +188,7 @@ int ike_sk_unprotect(const struct ike_keymat *km, const uint8_t *msg, size_t len
 		err = crypto_cbc_hmac_open(x->cbc, iv, msg, aad_len, plain, ct_len, icv);
 	if (err) {
 		crypto_wipe(plain, ct_len);
-		return err == -EACCES ? -EACCES : err;
+		return err;
 	}
 
 	/* RFC 7296 3.14: any Pad Length that fits is accepted; the padding's
