@@ -14,6 +14,9 @@
 #
 # Usage (root, Debian 12, strongSwan 5.9.8 + tcpdump; see capture-strongswan.sh):
 #   tests/tools/capture-strongswan-keys.sh [--keep]
+#   FRAG_SIZE=200 tests/tools/capture-strongswan-keys.sh
+#       the same with charon.fragment_size on both sides, so IKE_AUTH goes as RFC 7383
+#       SKF fragments: ss598-keys-frag-ike_auth-<req|resp>-KofM.bin and keys-frag.txt
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -25,6 +28,11 @@ CLI=192.0.2.2 GW=192.0.2.1
 PSK="petrel-keys-preshared-key-0123456789"
 KEEP=0
 [ "${1:-}" = "--keep" ] && KEEP=1
+FRAG_SIZE=${FRAG_SIZE:-}
+PREFIX=ss598-keys KEYS=keys.txt FRAG_CONF=
+if [ -n "$FRAG_SIZE" ]; then
+    PREFIX=ss598-keys-frag KEYS=keys-frag.txt FRAG_CONF="fragment_size = $FRAG_SIZE"
+fi
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "FATAL: $*"; exit 1; }
@@ -105,6 +113,7 @@ charon {
     load_modular = no
     load = $PLUGINS
     retransmit_tries = 2
+    $FRAG_CONF
     plugins { vici { socket = unix://$d/charon.vici } }
     syslog { daemon { default = -1 } }
     filelog {
@@ -204,11 +213,12 @@ cap_stop
 
 log "extracting"
 STAGE=$WORK/out; mkdir -p "$STAGE"
-python3 "$DUMP" extract "$WORK/ike.pcap" "$STAGE" ss598-keys --exchanges ike_sa_init,ike_auth --max 4 >&2
+MAX=(--max 4); [ -n "$FRAG_SIZE" ] && MAX=()
+python3 "$DUMP" extract "$WORK/ike.pcap" "$STAGE" $PREFIX --exchanges ike_sa_init,ike_auth "${MAX[@]}" >&2
 python3 "$DUMP" check "$STAGE"/*.bin >&2
 
 # keymat_v2.c (DBG4): "<name> => N bytes @ 0x..." then hex-dump lines "  16: AA BB ...  ascii"
-python3 - "$WORK/cli/charon.log" "$WORK/gw/charon.log" "$STAGE/keys.txt" <<'EOF'
+python3 - "$WORK/cli/charon.log" "$WORK/gw/charon.log" "$STAGE/$KEYS" "$PREFIX" <<'EOF'
 import re, sys
 want = {"shared Diffie Hellman secret": "g_ir", "SKEYSEED": "SKEYSEED",
         "Sk_d secret": "SK_d", "Sk_ai secret": "SK_ai", "Sk_ar secret": "SK_ar",
@@ -247,7 +257,7 @@ for k, v in cli.items():
         sys.exit("initiator and gateway disagree on %s" % k)
 with open(sys.argv[3], "w") as f:
     f.write("# IKE SA keys strongSwan 5.9.8 logged at 'ike 4' (keymat_v2.c) for the\n")
-    f.write("# ss598-keys-* handshake; initiator's log, checked equal to the gateway's.\n")
+    f.write("# %s-* handshake; initiator's log, checked equal to the gateway's.\n" % sys.argv[4])
     f.write("# name hex (g_ir: the x25519 shared secret; SK_a*: absent with AES-GCM)\n")
     for n in ["g_ir", "SKEYSEED", "SK_d", "SK_ai", "SK_ar", "SK_ei", "SK_er", "SK_pi", "SK_pr"]:
         if n in cli:
@@ -255,9 +265,10 @@ with open(sys.argv[3], "w") as f:
 EOF
 
 mkdir -p "$OUT"
-rm -f "$OUT"/ss598-keys-*.bin
-cp "$STAGE"/*.bin "$STAGE/keys.txt" "$OUT/"
-grep -E 'generating|parsed|selected proposal|authentication of' "$WORK/cli/charon.log" \
-    | sed -E 's/^[A-Za-z]{3} [ 0-9]{2} [0-9:]{8} //' > "$OUT/strongswan-log.txt" || true
-log "wrote $(ls "$OUT"/ss598-keys-*.bin | wc -l) messages and keys.txt to $OUT"
-cat "$OUT/keys.txt"
+rm -f "$OUT"/$PREFIX-ike_*.bin
+cp "$STAGE"/*.bin "$STAGE/$KEYS" "$OUT/"
+LOGF=strongswan-log.txt; [ -n "$FRAG_SIZE" ] && LOGF=strongswan-log-frag.txt
+grep -E 'generating|parsed|splitting|received fragment|selected proposal|authentication of' \
+    "$WORK/cli/charon.log" | sed -E 's/^[A-Za-z]{3} [ 0-9]{2} [0-9:]{8} //' > "$OUT/$LOGF" || true
+log "wrote $(ls "$OUT"/$PREFIX-ike_*.bin | wc -l) messages and $KEYS to $OUT"
+cat "$OUT/$KEYS"

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hex.h"
 #include "crypto/secret.h"
 #include "ike/frag.h"
 #include "ike/keymat.h"
@@ -554,6 +555,153 @@ out:
 	ike_keymat_free(r);
 }
 
+/* ---- strongSwan 5.9.8 fragments (fragment_size = 200) with their keys ---- */
+
+#define VEC_DIR "tests/codec/vectors-ss598-keys"
+
+static size_t read_vec(const char *name, uint8_t *buf, size_t cap)
+{
+	char path[1024];
+	const char *src = getenv("PETREL_SRC");
+	snprintf(path, sizeof(path), "%s/%s/%s", src ? src : ".", VEC_DIR, name);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "cannot open %s\n", path);
+		return 0;
+	}
+	size_t n = fread(buf, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
+static int key_get(const char *txt, const char *name, uint8_t *val, size_t cap, size_t *n)
+{
+	size_t nl = strlen(name);
+	for (const char *p = txt; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (strncmp(p, name, nl) == 0 && p[nl] == ' ') {
+			char hex[512];
+			size_t k = 0;
+			p += nl + 1;
+			while (p[k] && p[k] != '\n' && k < sizeof(hex) - 1) {
+				hex[k] = p[k];
+				k++;
+			}
+			hex[k] = 0;
+			return hex_decode(val, cap, hex, n);
+		}
+	}
+	return -ENOENT;
+}
+
+static const uint8_t *nonce_of(const uint8_t *msg, size_t len, struct ike_msg *m, size_t *n)
+{
+	struct ike_diag d;
+	const struct ike_pld *p;
+	if (ike_msg_decode(msg, len, m, &d) || !(p = ike_chain_find(&m->chain, IKE_PLD_NONCE, NULL)))
+		return NULL;
+	*n = p->body_len;
+	return p->body;
+}
+
+/* Offer strongSwan's fragments k (in the order given) and check the result. */
+static void ss_reasm(struct ike_reasm *ra, const struct ike_keymat *km, const char *dir,
+		     unsigned total, const unsigned *order, uint8_t want_first,
+		     const uint8_t *want_types, size_t n_types)
+{
+	static uint8_t msg[2048];
+	static struct ike_chain c;
+	struct ike_diag d;
+	size_t n = 0;
+	uint8_t first = 0;
+	int rc = -1;
+
+	for (unsigned j = 0; j < total; j++) {
+		char name[128];
+		snprintf(name, sizeof(name), "ss598-keys-frag-ike_auth-%s-%uof%u.bin", dir, order[j], total);
+		size_t len = read_vec(name, msg, sizeof(msg));
+		CHECK(len > 0);
+		CHECK(len <= 200 - 28);   /* fragment_size 200 is the IP datagram */
+		rc = offer(ra, km, msg, len, &n, &first);
+		CHECK_EQ(rc, j + 1 == total ? 1 : 0);
+	}
+	if (rc != 1)
+		return;
+	CHECK_EQ(first, want_first);
+	CHECK_EQ(ike_chain_decode(out, n, first, 1, 0, &c, &d), 0);
+	CHECK_EQ(ike_chain_validate(&c, &d), 0);
+	CHECK_EQ(c.n, n_types);
+	for (size_t k = 0; k < n_types && k < c.n; k++)
+		CHECK_EQ(c.pld[k].type, want_types[k]);
+}
+
+static void test_strongswan_frag(void)
+{
+	static uint8_t init_req[2048], init_resp[2048];
+	static char txt[4096];
+	static struct ike_msg mi, mr;
+	uint8_t g[64], d_ss[64], pi_ss[64];
+	size_t gl = 0, dl = 0, pil = 0, nil = 0, nrl = 0;
+	struct ike_keymat *ki = NULL, *kr = NULL;
+	struct ike_reasm *ra = NULL;
+	struct secret *gir = NULL;
+	struct ike_chosen c;
+	static const unsigned fwd3[] = { 1, 2, 3 }, rev3[] = { 3, 2, 1 }, fwd2[] = { 1, 2 },
+			      rev2[] = { 2, 1 };
+	static const uint8_t req_types[] = {
+		IKE_PLD_IDI, IKE_PLD_NOTIFY, IKE_PLD_IDR, IKE_PLD_AUTH, IKE_PLD_CP, IKE_PLD_SA,
+		IKE_PLD_TSI, IKE_PLD_TSR, IKE_PLD_NOTIFY, IKE_PLD_NOTIFY, IKE_PLD_NOTIFY,
+		IKE_PLD_NOTIFY, IKE_PLD_NOTIFY,
+	};
+	static const uint8_t resp_types[] = {
+		IKE_PLD_IDR, IKE_PLD_AUTH, IKE_PLD_CP, IKE_PLD_SA, IKE_PLD_TSI, IKE_PLD_TSR,
+		IKE_PLD_NOTIFY, IKE_PLD_NOTIFY,
+	};
+
+	size_t l1 = read_vec("ss598-keys-frag-ike_sa_init-req.bin", init_req, sizeof(init_req));
+	size_t l2 = read_vec("ss598-keys-frag-ike_sa_init-resp.bin", init_resp, sizeof(init_resp));
+	size_t lt = read_vec("keys-frag.txt", (uint8_t *)txt, sizeof(txt) - 1);
+	CHECK(l1 && l2 && lt);
+	if (!l1 || !l2 || !lt)
+		return;
+	txt[lt] = 0;
+	CHECK_EQ(key_get(txt, "g_ir", g, sizeof(g), &gl), 0);
+	CHECK_EQ(key_get(txt, "SK_d", d_ss, sizeof(d_ss), &dl), 0);
+	CHECK_EQ(key_get(txt, "SK_pi", pi_ss, sizeof(pi_ss), &pil), 0);
+	const uint8_t *ni = nonce_of(init_req, l1, &mi, &nil);
+	const uint8_t *nr = nonce_of(init_resp, l2, &mr, &nrl);
+	CHECK(ni && nr);
+	if (!ni || !nr || !gl)
+		return;
+	struct crypto_buf bni = { ni, nil }, bnr = { nr, nrl };
+
+	memset(&c, 0, sizeof(c));
+	c.proto = IKE_PROTO_IKE;
+	c.encr = IKE_ENCR_AES_GCM_16;
+	c.encr_bits = 256;
+	c.prf = IKE_PRF_HMAC_SHA2_256;
+	CHECK_EQ(crypto_secret_from(g, gl, &gir), 0);
+	CHECK_EQ(ike_keymat_new(&c, 1, gir, bni, bnr, mr.hdr.spi_i, mr.hdr.spi_r, &ki), 0);
+	CHECK_EQ(ike_keymat_new(&c, 0, gir, bni, bnr, mr.hdr.spi_i, mr.hdr.spi_r, &kr), 0);
+	CHECK_EQ(ike_reasm_new(&ra), 0);
+	if (!ki || !kr || !ra)
+		goto out;
+	/* our KDF gives strongSwan's keys */
+	CHECK(ki->sk_d->len == dl && crypto_memeq(ki->sk_d->p, d_ss, dl));
+	CHECK(ki->sk_pi->len == pil && crypto_memeq(ki->sk_pi->p, pi_ss, pil));
+	/* RFC 7383 2.5.3: each SKF authenticates over its own header and SKF
+	 * header (Fragment Number, Total Fragments), as strongSwan sends them */
+	ss_reasm(ra, kr, "req", 3, fwd3, IKE_PLD_IDI, req_types, sizeof(req_types));
+	ss_reasm(ra, kr, "req", 3, rev3, IKE_PLD_IDI, req_types, sizeof(req_types));
+	ss_reasm(ra, ki, "resp", 2, fwd2, IKE_PLD_IDR, resp_types, sizeof(resp_types));
+	ss_reasm(ra, ki, "resp", 2, rev2, IKE_PLD_IDR, resp_types, sizeof(resp_types));
+	CHECK_EQ(ra->stats.auth, 0);
+out:
+	crypto_secret_free(gir);
+	ike_reasm_free(ra);
+	ike_keymat_free(ki);
+	ike_keymat_free(kr);
+}
+
 int main(void)
 {
 	for (size_t k = 0; k < N_SUITES; k++) {
@@ -563,5 +711,6 @@ int main(void)
 	}
 	test_callback();
 	test_caps();
+	test_strongswan_frag();
 	return test_done();
 }
