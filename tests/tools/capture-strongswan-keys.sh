@@ -42,7 +42,7 @@ for t in /usr/lib/ipsec/charon swanctl tcpdump python3 ip; do
     command -v "$t" >/dev/null || [ -x "$t" ] || die "missing $t"
 done
 
-WORK= CAP_PID=
+WORK='' CAP_PID=''
 declare -A CHARON_PID=()
 
 ns_del() {
