@@ -134,4 +134,48 @@ const char *conf_transport_name(enum conf_transport t);
 const char *conf_pq_name(enum conf_pq p);
 const char *conf_auth_method_name(enum conf_auth_method m);
 
+/* ---- petrel-gw (conf_gw.c) -------------------------------------------
+ * The gateway's file: { gateway: { listen, id, psk_file, pool, pool6, dns,
+ * subnets, proposals: { ike, esp }, cookie_threshold, log_level } }.
+ * Proposal strings are kept with the place they were written so petrel-gw
+ * can parse them with the engine's parser (conf does not depend on src/ike)
+ * and point at file:line:col for a bad one. */
+#define CONF_GW_SUBNETS_MAX 4 /* IKE_CFG_TS_MAX */
+#define CONF_GW_DNS_MAX 4     /* IKE_CFG_DNS_MAX */
+
+struct conf_gw_prop {
+	char s[CONF_PROPOSAL_MAX];
+	unsigned line, col;
+};
+
+struct conf_gw_range {
+	struct conf_addr start, end; /* same family, start <= end */
+};
+
+struct conf_gw {
+	char file[CONF_PATH_MAX];
+	struct conf_addr listen;
+	char id[CONF_STR_MAX];
+	char psk_file[CONF_PATH_MAX];
+	int has_pool, has_pool6;
+	struct conf_gw_range pool;   /* IPv4 */
+	struct conf_gw_range pool6;  /* IPv6 */
+	struct conf_addr dns[CONF_GW_DNS_MAX];
+	unsigned n_dns;
+	struct conf_addr subnets[CONF_GW_SUBNETS_MAX];
+	unsigned n_subnets;
+	struct conf_gw_prop ike_proposals[CONF_LIST_MAX];
+	unsigned n_ike_proposals;
+	struct conf_gw_prop esp_proposals[CONF_LIST_MAX];
+	unsigned n_esp_proposals;
+	unsigned cookie_threshold; /* half-open SAs before COOKIEs are required */
+	int log_level;             /* -1: not set; else enum pt_log_level */
+};
+
+/* Load petrel-gw's configuration. 0, -EINVAL with diags, or -errno when the
+ * file cannot be read (also a diag). *g is complete only on 0. */
+int conf_gw_load_buf(struct conf_gw *g, const char *name, const char *buf, size_t len,
+		     struct conf_diags *d);
+int conf_gw_load_file(struct conf_gw *g, const char *path, struct conf_diags *d);
+
 #endif

@@ -1,0 +1,338 @@
+/* petrel-gw's configuration (conf.h "petrel-gw"): one map under `gateway:`,
+ * checked key by key with the ld_* helpers and then as a whole. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf/conf_int.h"
+
+static const char *const top_keys[] = { "gateway", NULL };
+static const char *const gw_keys[] = {
+	"listen", "id", "psk_file", "pool", "pool6", "dns", "subnets", "proposals",
+	"cookie_threshold", "log_level", NULL,
+};
+enum { K_LISTEN, K_ID, K_PSK_FILE, K_POOL, K_POOL6, K_DNS, K_SUBNETS, K_PROPOSALS,
+       K_COOKIE, K_LOG_LEVEL };
+static const char *const proposal_keys[] = { "ike", "esp", NULL };
+
+struct gctx {
+	struct conf_gw *g;
+	unsigned seen;
+	yaml_node_t *gw_node;
+};
+
+static int cmp_addr(const struct conf_addr *a, const struct conf_addr *b)
+{
+	return memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16);
+}
+
+/* "203.0.113.10-203.0.113.250" (or one address) of `family`. */
+static void parse_range(struct ld *l, yaml_node_t *n, const char *what, int family,
+			struct conf_gw_range *out, int *has)
+{
+	const char *s = ld_scalar(l, n, what);
+	char a[64], b[64];
+
+	if (!s)
+		return;
+	const char *dash = strchr(s, '-');
+	size_t la = dash ? (size_t)(dash - s) : strlen(s);
+	if (la == 0 || la >= sizeof(a) || (dash && (strlen(dash + 1) == 0 || strlen(dash + 1) >= sizeof(b))))
+		goto bad;
+	memcpy(a, s, la);
+	a[la] = '\0';
+	snprintf(b, sizeof(b), "%s", dash ? dash + 1 : a);
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(family, a, out->start.addr) != 1 || inet_pton(family, b, out->end.addr) != 1)
+		goto bad;
+	out->start.family = out->end.family = family;
+	out->start.prefix_len = out->end.prefix_len = family == AF_INET ? 32 : 128;
+	if (cmp_addr(&out->start, &out->end) > 0) {
+		ld_diag(l, n, "%s: the range '%.80s' ends before it starts", what, s);
+		return;
+	}
+	*has = 1;
+	return;
+bad:
+	ld_diag(l, n, "%s: '%.80s' is not an %s range (FIRST-LAST, e.g. %s)", what, s,
+		family == AF_INET ? "IPv4" : "IPv6",
+		family == AF_INET ? "203.0.113.10-203.0.113.250" : "2001:db8:113::1000-2001:db8:113::1fff");
+}
+
+static void parse_addrs(struct ld *l, yaml_node_t *v, const char *what, int prefixes,
+			struct conf_addr *out, unsigned *n, unsigned max)
+{
+	if (!ld_is_seq(l, v, what))
+		return;
+	if (v->data.sequence.items.start == v->data.sequence.items.top) {
+		ld_diag(l, v, "%s: the list is empty", what);
+		return;
+	}
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *e = ld_node(l, *it);
+		if (!e)
+			continue;
+		if (*n >= max) {
+			ld_diag(l, e, "%s: more than %u entries", what, max);
+			return;
+		}
+		if (ld_addr(l, e, what, prefixes, &out[*n]) == 0)
+			(*n)++;
+	}
+}
+
+static void parse_props(struct ld *l, yaml_node_t *v, const char *what, struct conf_gw_prop *out,
+			unsigned *n)
+{
+	if (!ld_is_seq(l, v, what))
+		return;
+	if (v->data.sequence.items.start == v->data.sequence.items.top) {
+		ld_diag(l, v, "%s: the list is empty", what);
+		return;
+	}
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *e = ld_node(l, *it);
+		if (!e)
+			continue;
+		if (*n >= CONF_LIST_MAX) {
+			ld_diag(l, e, "%s: more than %u proposals", what, CONF_LIST_MAX);
+			return;
+		}
+		/* The names are checked by petrel-gw with the engine's parser,
+		 * which reports at this line and column. */
+		if (ld_string(l, e, what, out[*n].s, sizeof(out[*n].s)) == 0) {
+			out[*n].line = (unsigned)e->start_mark.line + 1;
+			out[*n].col = (unsigned)e->start_mark.column + 1;
+			(*n)++;
+		}
+	}
+}
+
+static void proposals_key(struct ld *l, void *ctx, int key, const char *name, yaml_node_t *v)
+{
+	struct conf_gw *g = ctx;
+	if (key == 0)
+		parse_props(l, v, "proposals.ike", g->ike_proposals, &g->n_ike_proposals);
+	else
+		parse_props(l, v, "proposals.esp", g->esp_proposals, &g->n_esp_proposals);
+}
+
+static void gw_key(struct ld *l, void *ctx, int key, const char *name, yaml_node_t *v)
+{
+	static const char *const levels[] = { "err", "warn", "info", "debug", NULL };
+	struct gctx *gc = ctx;
+	struct conf_gw *g = gc->g;
+	unsigned long num;
+	int i;
+
+	gc->seen |= 1u << key;
+	switch (key) {
+	case K_LISTEN: ld_addr(l, v, "listen", 0, &g->listen); break;
+	case K_ID: ld_string(l, v, "id", g->id, sizeof(g->id)); break;
+	case K_PSK_FILE:
+		if (ld_string(l, v, "psk_file", g->psk_file, sizeof(g->psk_file)) == 0 &&
+		    g->psk_file[0] != '/')
+			ld_diag(l, v, "psk_file must be an absolute path, not '%.80s'", g->psk_file);
+		break;
+	case K_POOL: parse_range(l, v, "pool", AF_INET, &g->pool, &g->has_pool); break;
+	case K_POOL6: parse_range(l, v, "pool6", AF_INET6, &g->pool6, &g->has_pool6); break;
+	case K_DNS: {
+		parse_addrs(l, v, "dns", 0, g->dns, &g->n_dns, CONF_GW_DNS_MAX);
+		break;
+	}
+	case K_SUBNETS:
+		parse_addrs(l, v, "subnets", 1, g->subnets, &g->n_subnets, CONF_GW_SUBNETS_MAX);
+		break;
+	case K_PROPOSALS: ld_map_walk(l, v, "proposals", proposal_keys, proposals_key, g); break;
+	case K_COOKIE:
+		if (ld_uint(l, v, "cookie_threshold", 0, 100000, &num) == 0)
+			g->cookie_threshold = (unsigned)num;
+		break;
+	case K_LOG_LEVEL:
+		if ((i = ld_enum(l, v, "log_level", levels)) >= 0)
+			g->log_level = i;
+		break;
+	}
+}
+
+static void top_key(struct ld *l, void *ctx, int key, const char *name, yaml_node_t *v)
+{
+	struct gctx *gc = ctx;
+	gc->gw_node = v;
+	ld_map_walk(l, v, "gateway", gw_keys, gw_key, gc);
+}
+
+static void check_whole(struct ld *l, struct gctx *gc, yaml_node_t *root)
+{
+	struct conf_gw *g = gc->g;
+	yaml_node_t *at = gc->gw_node ? gc->gw_node : root;
+	static const struct { unsigned key; const char *name; } required[] = {
+		{ K_LISTEN, "listen" }, { K_ID, "id" }, { K_PSK_FILE, "psk_file" },
+		{ K_SUBNETS, "subnets" },
+	};
+
+	if (!gc->gw_node) {
+		ld_diag(l, root, "the file must have a 'gateway:' map");
+		return;
+	}
+	if (gc->gw_node->type != YAML_MAPPING_NODE)
+		return;
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (!(gc->seen & 1u << required[i].key))
+			ld_diag(l, at, "gateway: '%s' is required", required[i].name);
+	if (!(gc->seen & (1u << K_POOL | 1u << K_POOL6)))
+		ld_diag(l, at, "gateway: 'pool' or 'pool6' is required (addresses for the clients)");
+	/* The DNS servers go out as INTERNAL_IP4_DNS. TODO(issue 3): IPv6 DNS
+	 * once the engine's responder sends INTERNAL_IP6_DNS. */
+	for (unsigned i = 0; i < g->n_dns; i++)
+		if (g->dns[i].family != AF_INET)
+			ld_diag(l, at, "gateway: dns: only IPv4 servers for now");
+}
+
+static int load_doc(struct ld *l, struct conf_gw *g, yaml_node_t *root)
+{
+	struct gctx gc = { .g = g };
+	unsigned before = l->errors;
+
+	if (!ld_is_map(l, root, "the file"))
+		return -EINVAL;
+	ld_map_walk(l, root, "top level", top_keys, top_key, &gc);
+	if (l->errors == before)
+		check_whole(l, &gc, root);
+	return l->errors == before ? 0 : -EINVAL;
+}
+
+/* Aliases make one node reachable twice; a configuration never needs
+ * them. Depth is bounded as for every petrel YAML file. */
+static int check_tree(struct ld *l, int id, unsigned depth, uint8_t *seen, size_t n_nodes)
+{
+	yaml_node_t *n = ld_node(l, id);
+	if (!n || id < 1 || (size_t)(id - 1) >= n_nodes)
+		return -EINVAL;
+	if (seen[id - 1]) {
+		ld_diag(l, n, "aliases (*name) are not supported in petrel configuration");
+		return -EINVAL;
+	}
+	seen[id - 1] = 1;
+	if (depth > PT_YAML_DEPTH_MAX) {
+		ld_diag(l, n, "nested deeper than %u levels", PT_YAML_DEPTH_MAX);
+		return -EINVAL;
+	}
+	if (n->type == YAML_SEQUENCE_NODE) {
+		for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
+			if (check_tree(l, *it, depth + 1, seen, n_nodes))
+				return -EINVAL;
+	} else if (n->type == YAML_MAPPING_NODE) {
+		for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
+			if (check_tree(l, p->key, depth + 1, seen, n_nodes) ||
+			    check_tree(l, p->value, depth + 1, seen, n_nodes))
+				return -EINVAL;
+	}
+	return 0;
+}
+
+int conf_gw_load_buf(struct conf_gw *g, const char *name, const char *buf, size_t len,
+		     struct conf_diags *d)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	struct ld l = { .file = name, .doc = &doc, .d = d };
+	int rc = -EINVAL;
+
+	memset(g, 0, sizeof(*g));
+	g->log_level = -1;
+	g->cookie_threshold = 10;
+	snprintf(g->file, sizeof(g->file), "%s", name);
+	if (len > PT_YAML_MAX_LEN) {
+		ld_diag_at(d, name, 0, 0, "larger than %u bytes", PT_YAML_MAX_LEN);
+		return -EINVAL;
+	}
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		ld_diag_at(d, name, (unsigned)parser.problem_mark.line + 1,
+			   (unsigned)parser.problem_mark.column + 1, "YAML syntax: %s%s%s",
+			   parser.problem ? parser.problem : "unreadable",
+			   parser.context ? " " : "", parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		return -EINVAL;
+	}
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (!root) {
+		ld_diag_at(d, name, 0, 0, "the file is empty");
+		goto out;
+	}
+	size_t n_nodes = (size_t)(doc.nodes.top - doc.nodes.start);
+	uint8_t *seen = calloc(n_nodes ? n_nodes : 1, 1);
+	if (!seen) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (check_tree(&l, 1, 0, seen, n_nodes) == 0) {
+		yaml_document_t next;
+		if (yaml_parser_load(&parser, &next)) {
+			yaml_node_t *r2 = yaml_document_get_root_node(&next);
+			if (r2)
+				ld_diag(&l, r2, "only one YAML document per file");
+			yaml_document_delete(&next);
+		}
+		if (!l.errors)
+			rc = load_doc(&l, g, root);
+	}
+	free(seen);
+	if (l.errors)
+		rc = -EINVAL;
+out:
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+int conf_gw_load_file(struct conf_gw *g, const char *path, struct conf_diags *d)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int rc;
+
+	if (fd < 0) {
+		rc = -errno;
+		ld_diag_at(d, path, 0, 0, "cannot open: %s", strerror(-rc));
+		return rc;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		ld_diag_at(d, path, 0, 0, "not a regular file");
+		return -EINVAL;
+	}
+	if ((unsigned long long)st.st_size > PT_YAML_MAX_LEN) {
+		close(fd);
+		ld_diag_at(d, path, 0, 0, "larger than %u bytes", PT_YAML_MAX_LEN);
+		return -EINVAL;
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	size_t got = 0;
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r <= 0) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			break;
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	rc = conf_gw_load_buf(g, path, buf, got, d);
+	free(buf);
+	return rc;
+}
