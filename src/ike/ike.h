@@ -107,6 +107,11 @@ struct ike_cfg {
 	 * `retx_tries` sends. 0 takes the defaults (1000 ms, 6 tries). */
 	uint32_t retx_base_ms;
 	uint32_t retx_tries;
+	/* Liveness check after this long without a message from the peer, and
+	 * rekeys after these lifetimes (RFC 7296 2.4, 2.8); 0: never. */
+	uint32_t dpd_ms;
+	uint32_t rekey_child_ms;
+	uint32_t rekey_ike_ms;
 	/* Responder: ask for a COOKIE (RFC 7296 2.6) before doing any work. */
 	int require_cookie;
 	const struct secret *cookie_secret;
@@ -136,6 +141,7 @@ enum ike_event {
 	IKE_EV_ESTABLISHED,    /* IKE SA and its first Child SA are up */
 	IKE_EV_FAILED,         /* err says why; the SA is IKE_S_DEAD */
 	IKE_EV_DELETED,        /* the peer or we deleted it */
+	IKE_EV_REKEYED,        /* new SPIs and keys (RFC 7296 2.18); Child SAs kept */
 };
 
 struct ike_sa;
@@ -171,6 +177,11 @@ int ike_sa_recv(struct ike_sa *sa, const uint8_t *msg, size_t len);
 void ike_sa_on_timer(struct ike_sa *sa);
 /* Start an INFORMATIONAL Delete of the IKE SA. */
 int ike_sa_delete(struct ike_sa *sa);
+/* Start a CREATE_CHILD_SA rekey of the current Child SA / of the IKE SA,
+ * or a liveness check, now (the timers in ike_cfg start them too). */
+int ike_sa_rekey_child(struct ike_sa *sa);
+int ike_sa_rekey_ike(struct ike_sa *sa);
+int ike_sa_dpd(struct ike_sa *sa);
 
 enum ike_state ike_sa_state(const struct ike_sa *sa);
 void ike_sa_spis(const struct ike_sa *sa, uint8_t spi_i[8], uint8_t spi_r[8]);

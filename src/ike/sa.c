@@ -6,6 +6,7 @@
 
 #include "base/err.h"
 #include "base/hex.h"
+#include "ike/keymat.h"
 #include "ike/sa_int.h"
 
 #define RETX_BASE_MS 1000u
@@ -78,22 +79,43 @@ static void tasks_free(struct ike_task *t)
 	}
 }
 
+static uint64_t next_deadline(const struct ike_sa *sa)
+{
+	uint64_t at = sa->retx_at;
+	if (sa->dpd_at < at)
+		at = sa->dpd_at;
+	if (sa->rekey_child_at < at)
+		at = sa->rekey_child_at;
+	if (sa->rekey_ike_at < at)
+		at = sa->rekey_ike_at;
+	return at;
+}
+
+/* One timer per SA, at the earliest of its deadlines. */
 static void arm_timer(struct ike_sa *sa)
 {
-	if (sa->state == IKE_S_DEAD || sa->retx_at == UINT64_MAX) {
+	uint64_t at = next_deadline(sa);
+	if (sa->state == IKE_S_DEAD || at == UINT64_MAX) {
 		sa->ops.timer(sa->ops.ctx, sa, UINT64_MAX);
 		return;
 	}
 	uint64_t now = sa->ops.now_ms(sa->ops.ctx);
-	sa->ops.timer(sa->ops.ctx, sa, sa->retx_at > now ? sa->retx_at - now : 0);
+	sa->ops.timer(sa->ops.ctx, sa, at > now ? at - now : 0);
+}
+
+static void timers_off(struct ike_sa *sa)
+{
+	sa->retx_at = sa->dpd_at = sa->rekey_child_at = sa->rekey_ike_at = UINT64_MAX;
+}
+
+static uint64_t after_ms(struct ike_sa *sa, uint32_t ms)
+{
+	return ms ? sa->ops.now_ms(sa->ops.ctx) + ms : UINT64_MAX;
 }
 
 static void child_remove(struct ike_sa *sa)
 {
-	if (sa->child_installed) {
-		sa->ops.child_down(sa->ops.ctx, sa, &sa->child);
-		sa->child_installed = 0;
-	}
+	ike_children_remove_all(sa);
 }
 
 void ike_sa_fail(struct ike_sa *sa, int err, const char *why)
@@ -106,7 +128,7 @@ void ike_sa_fail(struct ike_sa *sa, int err, const char *why)
 	log_warn(IKE_LOG, "%s: failed in %s: %s", spis, ike_state_name(sa->state), why);
 	child_remove(sa);
 	ike_sa_set_state(sa, IKE_S_DEAD);
-	sa->retx_at = UINT64_MAX;
+	timers_off(sa);
 	arm_timer(sa);
 	sa->ops.event(sa->ops.ctx, sa, IKE_EV_FAILED, err);
 }
@@ -124,7 +146,7 @@ int ike_sa_new(const struct ike_cfg *cfg, const struct ike_ops *ops, struct ike_
 	sa->ops = *ops;
 	sa->role = cfg->role;
 	sa->state = IKE_S_NEW;
-	sa->retx_at = UINT64_MAX;
+	timers_off(sa);
 	sa->resp_id = UINT32_MAX;
 	int rc = ike_sa_random(sa, cfg->role == IKE_ROLE_INITIATOR ? sa->spi_i : sa->spi_r, 8);
 	if (rc) {
@@ -147,8 +169,11 @@ void ike_sa_free(struct ike_sa *sa)
 	free(sa->init_i.p);
 	free(sa->init_r.p);
 	ike_sa_keys_free(sa);
-	crypto_secret_free(sa->child_key_in);
-	crypto_secret_free(sa->child_key_out);
+	if (sa->next) {
+		ike_keymat_free(sa->next->km);
+		crypto_wipe(sa->next, sizeof(*sa->next));
+		free(sa->next);
+	}
 	crypto_wipe(sa->plain_buf, sizeof(sa->plain_buf));
 	crypto_wipe(sa->inner_buf, sizeof(sa->inner_buf));
 	crypto_wipe(sa, sizeof(*sa));
@@ -162,6 +187,22 @@ static void queue_add(struct ike_sa *sa, struct ike_task *t)
 		pp = &(*pp)->next;
 	t->next = NULL;
 	*pp = t;
+}
+
+struct ike_task *ike_sa_active_task(struct ike_sa *sa, const char *name)
+{
+	for (struct ike_task *t = sa->active; t; t = t->next)
+		if (strcmp(t->ops->name, name) == 0)
+			return t;
+	return NULL;
+}
+
+static void kick(struct ike_sa *sa);
+
+void ike_sa_queue(struct ike_sa *sa, struct ike_task *t)
+{
+	queue_add(sa, t);
+	kick(sa);
 }
 
 int ike_out_notify(struct ike_msg_out *m, uint16_t type, const uint8_t *data, size_t len)
@@ -372,6 +413,69 @@ static int open_msg(struct ike_sa *sa, const uint8_t *msg, size_t len, struct ik
 	return 0;
 }
 
+/* A lifetime with up to 10 % taken off at random, so that both ends do
+ * not start their rekeys at the same moment (RFC 7296 2.8). */
+static uint64_t jittered(struct ike_sa *sa, uint32_t ms)
+{
+	uint8_t r[2] = { 0, 0 };
+	if (!ms)
+		return UINT64_MAX;
+	ike_sa_random(sa, r, 2);
+	uint64_t cut = (uint64_t)ms / 10u * ((uint32_t)r[0] << 8 | r[1]) / 65535u;
+	return sa->ops.now_ms(sa->ops.ctx) + ms - cut;
+}
+
+void ike_sa_take_over(struct ike_sa *sa)
+{
+	struct ike_next *n = sa->next;
+	char spis[34];
+
+	if (!n)
+		return;
+	ike_keymat_free(sa->km);
+	sa->km = n->km;
+	memcpy(sa->spi_i, n->spi_i, 8);
+	memcpy(sa->spi_r, n->spi_r, 8);
+	sa->alg = n->alg;
+	memcpy(sa->ni, n->ni, n->ni_len);
+	sa->ni_len = n->ni_len;
+	memcpy(sa->nr, n->nr, n->nr_len);
+	sa->nr_len = n->nr_len;
+	sa->role = n->role;
+	crypto_wipe(n, sizeof(*n));
+	free(n);
+	sa->next = NULL;
+	/* RFC 7296 2.18: the new IKE SA starts its message IDs at zero. */
+	sa->next_req_id = 0;
+	sa->peer_req_id = 0;
+	sa->resp_id = UINT32_MAX;
+	dgrams_clear(&sa->resp);
+	dgrams_clear(&sa->req);
+	sa->retx_at = UINT64_MAX;
+	/* Exchanges of ours still open on the old SA start again on the new
+	 * one, except the rekey and delete that the take-over completes. */
+	struct ike_task *t = sa->active, *keep = NULL, **kt = &keep;
+	sa->active = NULL;
+	while (t) {
+		struct ike_task *next = t->next;
+		t->next = NULL;
+		if (strcmp(t->ops->name, "rekey_ike") == 0 || strcmp(t->ops->name, "delete") == 0) {
+			t->ops->free(t);
+		} else {
+			*kt = t;
+			kt = &t->next;
+		}
+		t = next;
+	}
+	*kt = sa->queue;
+	sa->queue = keep;
+	ike_sa_set_state(sa, IKE_S_ESTABLISHED);
+	sa->rekey_ike_at = jittered(sa, sa->cfg.rekey_ike_ms);
+	spi_hex(sa, spis);
+	log_info(IKE_LOG, "%s: IKE SA rekeyed", spis);
+	sa->ops.event(sa->ops.ctx, sa, IKE_EV_REKEYED, 0);
+}
+
 /* What a completed exchange means for the SA as a whole. */
 static void after_exchange(struct ike_sa *sa, uint8_t exch)
 {
@@ -382,12 +486,20 @@ static void after_exchange(struct ike_sa *sa, uint8_t exch)
 		char algs[160];
 		ike_chosen_str(&sa->alg, algs, sizeof(algs));
 		log_info(IKE_LOG, "%s: IKE SA established (%s)", spis, algs);
+		sa->dpd_at = after_ms(sa, sa->cfg.dpd_ms);
+		sa->rekey_child_at = jittered(sa, sa->cfg.rekey_child_ms);
+		sa->rekey_ike_at = jittered(sa, sa->cfg.rekey_ike_ms);
+		arm_timer(sa);
 		sa->ops.event(sa->ops.ctx, sa, IKE_EV_ESTABLISHED, 0);
+	} else if (sa->state == IKE_S_DELETE_SENT && sa->next) {
+		ike_sa_take_over(sa);
+		arm_timer(sa);
+		kick(sa);
 	} else if (sa->state == IKE_S_DELETE_SENT) {
 		log_info(IKE_LOG, "%s: IKE SA deleted", spis);
 		child_remove(sa);
 		ike_sa_set_state(sa, IKE_S_DEAD);
-		sa->retx_at = UINT64_MAX;
+		timers_off(sa);
 		arm_timer(sa);
 		sa->ops.event(sa->ops.ctx, sa, IKE_EV_DELETED, 0);
 	}
@@ -440,8 +552,9 @@ static void on_response(struct ike_sa *sa, const struct ike_msg_in *in)
 	kick(sa);
 }
 
-static int responder_tasks(struct ike_sa *sa, uint8_t exch, struct ike_task **out)
+static int responder_tasks(struct ike_sa *sa, const struct ike_msg_in *in, struct ike_task **out)
 {
+	uint8_t exch = in->hdr.exch;
 	struct ike_task *t = NULL, **tail = out;
 	int rc = 0;
 
@@ -470,6 +583,13 @@ static int responder_tasks(struct ike_sa *sa, uint8_t exch, struct ike_task **ou
 		if (!rc)
 			*tail = t;
 		break;
+	case IKE_EXCH_CREATE_CHILD_SA:
+		if (sa->state != IKE_S_ESTABLISHED)
+			return -ENOTSUP;
+		rc = ike_task_ccsa_r_new(sa, in, &t);
+		if (!rc)
+			*tail = t;
+		break;
 	default:
 		return -ENOTSUP;
 	}
@@ -486,7 +606,7 @@ static void on_request(struct ike_sa *sa, const struct ike_msg_in *in)
 	int rc = 0;
 
 	sa->resp_error = 0;
-	if (responder_tasks(sa, in->hdr.exch, &tasks)) {
+	if (responder_tasks(sa, in, &tasks)) {
 		/* An exchange we do not serve (RFC 7296 2.21.2): say so, so the
 		 * peer does not retransmit it forever. */
 		ike_sa_refuse(sa, IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
@@ -563,6 +683,8 @@ int ike_sa_recv(struct ike_sa *sa, const uint8_t *msg, size_t len)
 				 outer.hdr.msg_id, pt_strerror(rc));
 			return rc;
 		}
+		if (sa->state == IKE_S_ESTABLISHED)
+			sa->dpd_at = after_ms(sa, sa->cfg.dpd_ms);
 		on_response(sa, &in);
 		return 0;
 	}
@@ -581,29 +703,95 @@ int ike_sa_recv(struct ike_sa *sa, const uint8_t *msg, size_t len)
 			 outer.hdr.msg_id, pt_strerror(rc));
 		return rc;
 	}
+	if (sa->state == IKE_S_ESTABLISHED)
+		sa->dpd_at = after_ms(sa, sa->cfg.dpd_ms);
 	on_request(sa, &in);
+	arm_timer(sa);
 	return 0;
+}
+
+static void queue_new(struct ike_sa *sa, int rc, struct ike_task *t)
+{
+	if (rc == 0)
+		queue_add(sa, t);
 }
 
 void ike_sa_on_timer(struct ike_sa *sa)
 {
-	if (sa->state == IKE_S_DEAD || sa->retx_at == UINT64_MAX)
+	struct ike_task *t = NULL;
+
+	if (sa->state == IKE_S_DEAD)
 		return;
 	uint64_t now = sa->ops.now_ms(sa->ops.ctx);
-	if (now < sa->retx_at) {
-		arm_timer(sa);
-		return;
+	if (now >= sa->retx_at) {
+		if (sa->retx_count >= sa->cfg.retx_tries) {
+			ike_sa_fail(sa, -ETIMEDOUT, "no answer from the peer");
+			return;
+		}
+		/* RFC 7296 2.1: the same bytes again, the timeout doubled. */
+		send_all(sa, &sa->req);
+		uint64_t wait = (uint64_t)sa->cfg.retx_base_ms << sa->retx_count;
+		sa->retx_count++;
+		sa->retx_at = now + wait;
 	}
-	if (sa->retx_count >= sa->cfg.retx_tries) {
-		ike_sa_fail(sa, -ETIMEDOUT, "no answer from the peer");
-		return;
+	if (sa->state == IKE_S_ESTABLISHED) {
+		if (now >= sa->dpd_at) {
+			/* RFC 7296 1.4: an exchange in flight proves liveness by itself. */
+			sa->dpd_at = UINT64_MAX;
+			if (!sa->active && !sa->queue)
+				queue_new(sa, ike_task_dpd_new(sa, &t), t);
+		}
+		if (now >= sa->rekey_child_at) {
+			sa->rekey_child_at = UINT64_MAX;
+			ike_sa_rekey_child(sa);
+		}
+		if (now >= sa->rekey_ike_at) {
+			sa->rekey_ike_at = UINT64_MAX;
+			ike_sa_rekey_ike(sa);
+		}
 	}
-	/* RFC 7296 2.1: the same bytes again, the timeout doubled. */
-	send_all(sa, &sa->req);
-	uint64_t wait = (uint64_t)sa->cfg.retx_base_ms << sa->retx_count;
-	sa->retx_count++;
-	sa->retx_at = now + wait;
 	arm_timer(sa);
+	kick(sa);
+}
+
+int ike_sa_rekey_child(struct ike_sa *sa)
+{
+	struct ike_child_sa *c = ike_child_current(sa);
+	struct ike_task *t;
+	int rc;
+
+	if (sa->state != IKE_S_ESTABLISHED || !c)
+		return -EINVAL;
+	if ((rc = ike_task_rekey_child_new(sa, c->c.spi_in, &t)))
+		return rc;
+	ike_sa_queue(sa, t);
+	return 0;
+}
+
+int ike_sa_rekey_ike(struct ike_sa *sa)
+{
+	struct ike_task *t;
+	int rc;
+
+	if (sa->state != IKE_S_ESTABLISHED || sa->next)
+		return -EINVAL;
+	if ((rc = ike_task_rekey_ike_new(sa, &t)))
+		return rc;
+	ike_sa_queue(sa, t);
+	return 0;
+}
+
+int ike_sa_dpd(struct ike_sa *sa)
+{
+	struct ike_task *t;
+	int rc;
+
+	if (sa->state != IKE_S_ESTABLISHED)
+		return -EINVAL;
+	if ((rc = ike_task_dpd_new(sa, &t)))
+		return rc;
+	ike_sa_queue(sa, t);
+	return 0;
 }
 
 int ike_sa_new_r(const struct ike_cfg *cfg, const struct ike_ops *ops, const uint8_t *msg,

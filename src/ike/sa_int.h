@@ -62,6 +62,27 @@ struct ike_dgrams {
 	struct ike_dgram d[PT_IKE_FRAGS_MAX];
 };
 
+/* A Child SA of this IKE SA: what the data plane was given, and its keys. */
+#define IKE_CHILDREN_MAX 4u
+struct ike_child_sa {
+	struct ike_child c;
+	struct secret *key_in, *key_out;
+	uint8_t used;
+	uint8_t rekeyed;   /* replaced by a newer Child SA; deleted soon */
+	uint8_t deleting;  /* our Delete for it is in flight */
+};
+
+/* The IKE SA that a CREATE_CHILD_SA rekey made (RFC 7296 2.18): it takes
+ * over when the old one's Delete completes. */
+struct ike_next {
+	uint8_t spi_i[8], spi_r[8];
+	struct ike_keymat *km;
+	struct ike_chosen alg;
+	uint8_t ni[PT_IKE_NONCE_MAX_LEN], nr[PT_IKE_NONCE_MAX_LEN];
+	size_t ni_len, nr_len;
+	enum ike_role role;     /* whoever started the rekey is the new initiator */
+};
+
 struct ike_sa {
 	struct ike_cfg cfg;
 	struct ike_ops ops;
@@ -101,11 +122,13 @@ struct ike_sa {
 	uint32_t resp_id;
 	struct ike_dgrams resp;
 
-	/* Child SA and configuration results. */
+	/* Child SAs and configuration results. */
 	struct ike_cp_result cp;
-	struct ike_child child;
-	struct secret *child_key_in, *child_key_out;
-	int child_installed;
+	struct ike_child_sa children[IKE_CHILDREN_MAX];
+	struct ike_next *next;            /* a rekeyed IKE SA waiting to take over */
+
+	/* Timers besides retransmission (UINT64_MAX: off). */
+	uint64_t dpd_at, rekey_child_at, rekey_ike_at;
 
 	/* Scratch for building and for decrypted payloads. */
 	uint8_t out_buf[PT_IKE_MSG_MAX_LEN];
@@ -114,6 +137,24 @@ struct ike_sa {
 	struct ike_chain chain_buf;
 };
 
+/* Child SAs (child_sa.c). */
+/* Derive KEYMAT (RFC 7296 2.17: prf+(SK_d, [g^ir] | Ni | Nr), the keys for
+ * the exchange initiator's outbound direction first) and hand the SA to the
+ * data plane. exch_initiator: 1 when we started the exchange that made it. */
+int ike_child_install(struct ike_sa *sa, const struct ike_chosen *alg, uint32_t spi_in,
+		      uint32_t spi_out, const struct ike_ts_cfg *ts_l, size_t n_l,
+		      const struct ike_ts_cfg *ts_r, size_t n_r, const struct secret *ke,
+		      const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+		      int exch_initiator, struct ike_child_sa **out);
+void ike_child_remove(struct ike_sa *sa, struct ike_child_sa *c);
+void ike_children_remove_all(struct ike_sa *sa);
+struct ike_child_sa *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi);
+struct ike_child_sa *ike_child_by_spi_out(struct ike_sa *sa, uint32_t spi);
+/* The newest Child SA that is not being replaced or deleted. */
+struct ike_child_sa *ike_child_current(struct ike_sa *sa);
+int ike_child_new_spi(struct ike_sa *sa, uint32_t *spi);
+size_t ike_child_encr_key_len(const struct ike_chosen *c);
+
 /* Tasks (src/ike/task/). */
 int ike_task_init_new(struct ike_sa *sa, int initiator, struct ike_task **out);
 int ike_task_auth_new(struct ike_sa *sa, int initiator, struct ike_task **out);
@@ -121,6 +162,23 @@ int ike_task_child_new(struct ike_sa *sa, int initiator, struct ike_task **out);
 int ike_task_cfg_new(struct ike_sa *sa, int initiator, struct ike_task **out);
 int ike_task_info_new(struct ike_sa *sa, int initiator, struct ike_task **out);
 int ike_task_delete_new(struct ike_sa *sa, int initiator, struct ike_task **out);
+int ike_task_dpd_new(struct ike_sa *sa, struct ike_task **out);
+/* Initiator: delete one Child SA (identified by its inbound SPI). */
+int ike_task_delete_child_new(struct ike_sa *sa, uint32_t spi_in, struct ike_task **out);
+/* CREATE_CHILD_SA: rekey a Child SA / the IKE SA; responder side chosen
+ * from the request (ike_task_ccsa_r_new). */
+int ike_task_rekey_child_new(struct ike_sa *sa, uint32_t spi_in, struct ike_task **out);
+int ike_task_rekey_ike_new(struct ike_sa *sa, struct ike_task **out);
+int ike_task_ccsa_r_new(struct ike_sa *sa, const struct ike_msg_in *m, struct ike_task **out);
+int ike_task_rekey_child_r_new(struct ike_sa *sa, struct ike_task **out);
+int ike_task_rekey_ike_r_new(struct ike_sa *sa, struct ike_task **out);
+/* The active (in flight) task of our own of this kind, or NULL. */
+struct ike_task *ike_sa_active_task(struct ike_sa *sa, const char *name);
+/* Queue a task to run after the current exchanges. */
+void ike_sa_queue(struct ike_sa *sa, struct ike_task *t);
+/* Replace the IKE SA's SPIs, keys and message IDs with sa->next
+ * (RFC 7296 2.18); the Child SAs stay. */
+void ike_sa_take_over(struct ike_sa *sa);
 
 /* Helpers tasks share (sa.c). */
 int ike_sa_random(struct ike_sa *sa, void *buf, size_t len);
@@ -154,7 +212,7 @@ int ike_sa_unprotect(struct ike_sa *sa, const uint8_t *msg, size_t len,
 void ike_sa_keys_free(struct ike_sa *sa);
 /* SK_pi (for_initiator) or SK_pr; NULL before IKE_SA_INIT completed. */
 const struct secret *ike_sa_sk_p(const struct ike_sa *sa, int for_initiator);
-/* SK_d, for Child SA keys. */
+/* SK_d, for Child SA keys and rekeys. */
 const struct secret *ike_sa_sk_d(const struct ike_sa *sa);
 
 #define IKE_LOG "ike"

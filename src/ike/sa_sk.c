@@ -104,6 +104,10 @@ int ike_sa_unprotect(struct ike_sa *sa, const uint8_t *msg, size_t len,
 		return -EPROTO;
 	if (!sa->reasm && (rc = ike_reasm_new(&sa->reasm)))
 		return rc;
+	/* Only messages the window accepts get here: a set still open for
+	 * another message ID is stale (RFC 7383 2.6.1). */
+	if (sa->reasm->total && sa->reasm->msg_id != outer->hdr.msg_id)
+		ike_reasm_reset(sa->reasm);
 	rc = ike_reasm_add(sa->reasm, sa->km, msg, len, &outer->hdr, last, sa->plain_buf,
 			   sizeof(sa->plain_buf), plain_len, first);
 	if (rc < 0)

@@ -75,14 +75,49 @@ static int op_child_up(void *ctx, struct ike_sa *sa, const struct ike_child *c)
 	s->key_out_len = c->key_out->len;
 	memcpy(s->key_in, c->key_in->p, c->key_in->len);
 	memcpy(s->key_out, c->key_out->p, c->key_out->len);
+	if (s->n_live < 8) {
+		s->live_in[s->n_live] = c->spi_in;
+		s->live_out[s->n_live] = c->spi_out;
+		memcpy(s->live_key_in[s->n_live], c->key_in->p, 8);
+		memcpy(s->live_key_out[s->n_live], c->key_out->p, 8);
+		s->n_live++;
+	}
 	return 0;
 }
 
 static void op_child_down(void *ctx, struct ike_sa *sa, const struct ike_child *c)
 {
+	struct hx_side *s = ctx;
 	(void)sa;
-	(void)c;
-	((struct hx_side *)ctx)->n_child_down++;
+	s->n_child_down++;
+	for (int i = 0; i < s->n_live; i++) {
+		if (s->live_in[i] != c->spi_in)
+			continue;
+		s->n_live--;
+		s->live_in[i] = s->live_in[s->n_live];
+		s->live_out[i] = s->live_out[s->n_live];
+		memcpy(s->live_key_in[i], s->live_key_in[s->n_live], 8);
+		memcpy(s->live_key_out[i], s->live_key_out[s->n_live], 8);
+		break;
+	}
+}
+
+int hx_children_paired(const struct hx *hx, int *n_out)
+{
+	const struct hx_side *a = &hx->side[HX_I], *b = &hx->side[HX_R];
+	*n_out = a->n_live;
+	if (a->n_live != b->n_live)
+		return 0;
+	for (int i = 0; i < a->n_live; i++) {
+		int found = 0;
+		for (int j = 0; j < b->n_live && !found; j++)
+			found = a->live_in[i] == b->live_out[j] && a->live_out[i] == b->live_in[j] &&
+				memcmp(a->live_key_in[i], b->live_key_out[j], 8) == 0 &&
+				memcmp(a->live_key_out[i], b->live_key_in[j], 8) == 0;
+		if (!found)
+			return 0;
+	}
+	return 1;
 }
 
 static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
@@ -93,6 +128,7 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 	case IKE_EV_ESTABLISHED: s->n_established++; break;
 	case IKE_EV_FAILED: s->n_failed++; s->last_err = err; break;
 	case IKE_EV_DELETED: s->n_deleted++; break;
+	case IKE_EV_REKEYED: s->n_rekeyed++; break;
 	}
 }
 

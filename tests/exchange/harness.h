@@ -28,9 +28,14 @@ struct hx_side {
 	struct ike_cfg cfg;
 	struct secret *psk;
 	uint64_t timer_at;   /* UINT64_MAX: not armed */
-	int n_established, n_failed, n_deleted, last_err;
+	int n_established, n_failed, n_deleted, n_rekeyed, last_err;
 	int n_child_up, n_child_down;
 	struct ike_child child; /* the last one installed */
+	/* Child SAs installed now: inbound and outbound SPIs, and the first
+	 * octets of each direction's key (to tell generations apart). */
+	int n_live;
+	uint32_t live_in[8], live_out[8];
+	uint8_t live_key_in[8][8], live_key_out[8][8];
 	uint8_t key_in[128], key_out[128];
 	size_t key_in_len, key_out_len;
 	int sent;            /* messages this side sent */
@@ -63,6 +68,9 @@ int hx_dup(struct hx *hx);
 int hx_run(struct hx *hx, int max);
 /* Move the clock to the earliest armed timer and fire it; 0 or -1 when none. */
 int hx_fire_timer(struct hx *hx);
+/* 1 when the two sides hold exactly the same Child SAs, paired up (our
+ * inbound is their outbound) with matching keys; n_out gets the count. */
+int hx_children_paired(const struct hx *hx, int *n_out);
 /* Exchange type and message ID of the first queued message. */
 uint8_t hx_peek_exch(const struct hx *hx, uint32_t *msg_id, int *response);
 /* Inject bytes as if sent to `to`; returns ike_sa_recv's value. */

@@ -11,31 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/aead.h"
-#include "crypto/cbc_hmac.h"
-#include "crypto/prf.h"
 #include "ike/sa_int.h"
 #include "ike/ts.h"
 
 struct task_child {
 	struct ike_task t;
-	uint8_t spi_in[4];
+	uint32_t spi_in;
 	struct ike_chosen alg;
+	struct ike_ts_cfg ts_l[IKE_CFG_TS_MAX], ts_r[IKE_CFG_TS_MAX];
+	size_t n_l, n_r;
 };
-
-static size_t encr_key_len(const struct ike_chosen *c)
-{
-	if (c->encr == IKE_ENCR_AES_GCM_16 || c->encr == IKE_ENCR_CHACHA20_POLY1305)
-		return crypto_aead_keymat_len(c->encr, c->encr == IKE_ENCR_CHACHA20_POLY1305 ? 256 : c->encr_bits);
-	if (c->encr == IKE_ENCR_AES_CBC)
-		return c->encr_bits / 8u;
-	return 0;
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 static int add_ts(struct ike_msg_out *m, uint8_t type, const struct ike_ts_cfg *ts, size_t n)
 {
@@ -76,56 +61,25 @@ static size_t our_ts(const struct ike_sa *sa, int local, struct ike_ts_cfg *out)
 	return n;
 }
 
-/* Keys, then hand the SA to the data plane. */
-static int install(struct task_child *tc, struct ike_sa *sa)
+static uint32_t be32(const uint8_t *p)
 {
-	size_t ek = encr_key_len(&tc->alg);
-	size_t ik = tc->alg.integ ? crypto_integ_key_len(tc->alg.integ) : 0;
-	struct secret *keymat = NULL, *k_ir = NULL, *k_ri = NULL;
-	const struct secret *sk_d = ike_sa_sk_d(sa);
-	int rc;
-
-	if (!ek || !sk_d)
-		return -ENOTSUP;
-	struct crypto_buf ni = { sa->ni, sa->ni_len }, nr = { sa->nr, sa->nr_len };
-	if ((rc = crypto_kdf_child(sa->alg.prf, sk_d, NULL, 0, ni, nr, 2 * (ek + ik), &keymat)) ||
-	    (rc = crypto_secret_slice(keymat, 0, ek + ik, &k_ir)) ||
-	    (rc = crypto_secret_slice(keymat, ek + ik, ek + ik, &k_ri))) {
-		crypto_secret_free(keymat);
-		crypto_secret_free(k_ir);
-		return rc;
-	}
-	crypto_secret_free(keymat);
-	int i_am_initiator = sa->role == IKE_ROLE_INITIATOR;
-	crypto_secret_free(sa->child_key_in);
-	crypto_secret_free(sa->child_key_out);
-	sa->child_key_out = i_am_initiator ? k_ir : k_ri;
-	sa->child_key_in = i_am_initiator ? k_ri : k_ir;
-	sa->child.alg = tc->alg;
-	sa->child.spi_in = be32(tc->spi_in);
-	sa->child.spi_out = be32(tc->alg.spi);
-	sa->child.key_in = sa->child_key_in;
-	sa->child.key_out = sa->child_key_out;
-	rc = sa->ops.child_up(sa->ops.ctx, sa, &sa->child);
-	if (rc)
-		return rc;
-	sa->child_installed = 1;
-	char algs[160];
-	ike_chosen_str(&tc->alg, algs, sizeof(algs));
-	log_info(IKE_LOG, "Child SA up: SPIs in %08x out %08x, %s", sa->child.spi_in,
-		 sa->child.spi_out, algs);
-	return 0;
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static int new_spi(struct ike_sa *sa, uint8_t spi[4])
+/* Keys from the IKE_SA_INIT nonces (RFC 7296 2.17), then the data plane. */
+static int install(struct task_child *tc, struct ike_sa *sa)
 {
-	/* RFC 4303 2.1: SPIs 1-255 are reserved. */
-	do {
-		int rc = ike_sa_random(sa, spi, 4);
-		if (rc)
-			return rc;
-	} while (be32(spi) < 256);
-	return 0;
+	return ike_child_install(sa, &tc->alg, tc->spi_in, be32(tc->alg.spi), tc->ts_l, tc->n_l,
+				 tc->ts_r, tc->n_r, NULL, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
+				 sa->role == IKE_ROLE_INITIATOR, NULL);
+}
+
+static void spi_bytes(uint32_t v, uint8_t b[4])
+{
+	b[0] = (uint8_t)(v >> 24);
+	b[1] = (uint8_t)(v >> 16);
+	b[2] = (uint8_t)(v >> 8);
+	b[3] = (uint8_t)v;
 }
 
 static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
@@ -137,9 +91,11 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 
 	if (!sap)
 		return -ENOMEM;
-	rc = new_spi(sa, tc->spi_in);
+	uint8_t spi[4];
+	rc = ike_child_new_spi(sa, &tc->spi_in);
+	spi_bytes(tc->spi_in, spi);
 	if (!rc)
-		rc = ike_prop_to_sa(sa->cfg.esp_props, sa->cfg.n_esp_props, tc->spi_in, 4, sap);
+		rc = ike_prop_to_sa(sa->cfg.esp_props, sa->cfg.n_esp_props, spi, 4, sap);
 	if (!rc) {
 		ike_bld_begin(&m->b, IKE_PLD_SA, 0);
 		ike_sa_pld_encode(&m->w, sap);
@@ -177,15 +133,15 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	free(sap);
 	if (rc || tc->alg.spi_len != 4)
 		return -EPROTO;
-	if ((rc = read_ts(m, IKE_PLD_TSI, sa->child.ts_local, &sa->child.n_ts_local)) ||
-	    (rc = read_ts(m, IKE_PLD_TSR, sa->child.ts_remote, &sa->child.n_ts_remote)))
+	if ((rc = read_ts(m, IKE_PLD_TSI, tc->ts_l, &tc->n_l)) ||
+	    (rc = read_ts(m, IKE_PLD_TSR, tc->ts_r, &tc->n_r)))
 		return rc;
-	if (!sa->child.n_ts_local || !sa->child.n_ts_remote)
+	if (!tc->n_l || !tc->n_r)
 		return -EPROTO;
 	/* RFC 7296 2.9: the responder may only narrow. */
 	for (int side = 0; side < 2; side++) {
-		const struct ike_ts_cfg *got = side ? sa->child.ts_remote : sa->child.ts_local;
-		size_t n_got = side ? sa->child.n_ts_remote : sa->child.n_ts_local;
+		const struct ike_ts_cfg *got = side ? tc->ts_r : tc->ts_l;
+		size_t n_got = side ? tc->n_r : tc->n_l;
 		n_mine = our_ts(sa, !side, mine);
 		for (size_t i = 0; i < n_got; i++) {
 			int ok = 0;
@@ -232,22 +188,21 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		memcpy(allow, sa->cfg.ts_remote, sa->cfg.n_ts_remote * sizeof(*allow));
 		n_allow = sa->cfg.n_ts_remote;
 	}
-	struct ike_child *c = &sa->child;
-	c->n_ts_local = c->n_ts_remote = 0;
+	tc->n_l = tc->n_r = 0;
 	for (size_t i = 0; i < n_i; i++)
-		for (size_t j = 0; j < n_allow && c->n_ts_remote < IKE_CFG_TS_MAX; j++)
-			if (ike_ts_intersect(&peer_i[i], &allow[j], &c->ts_remote[c->n_ts_remote]))
-				c->n_ts_remote++;
+		for (size_t j = 0; j < n_allow && tc->n_r < IKE_CFG_TS_MAX; j++)
+			if (ike_ts_intersect(&peer_i[i], &allow[j], &tc->ts_r[tc->n_r]))
+				tc->n_r++;
 	for (size_t i = 0; i < n_r; i++)
-		for (size_t j = 0; j < sa->cfg.n_ts_local && c->n_ts_local < IKE_CFG_TS_MAX; j++)
-			if (ike_ts_intersect(&peer_r[i], &sa->cfg.ts_local[j], &c->ts_local[c->n_ts_local]))
-				c->n_ts_local++;
-	if (!c->n_ts_local || !c->n_ts_remote) {
+		for (size_t j = 0; j < sa->cfg.n_ts_local && tc->n_l < IKE_CFG_TS_MAX; j++)
+			if (ike_ts_intersect(&peer_r[i], &sa->cfg.ts_local[j], &tc->ts_l[tc->n_l]))
+				tc->n_l++;
+	if (!tc->n_l || !tc->n_r) {
 		log_info(IKE_LOG, "IKE_AUTH: the initiator's traffic selectors are outside our policy");
 		ike_sa_refuse(sa, IKE_N_TS_UNACCEPTABLE, NULL, 0);
 		return -EPROTO;
 	}
-	return new_spi(sa, tc->spi_in);
+	return ike_child_new_spi(sa, &tc->spi_in);
 }
 
 static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
@@ -258,7 +213,9 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 
 	if (!sap)
 		return -ENOMEM;
-	rc = ike_prop_chosen_to_sa(&tc->alg, tc->spi_in, 4, sap);
+	uint8_t spi[4];
+	spi_bytes(tc->spi_in, spi);
+	rc = ike_prop_chosen_to_sa(&tc->alg, spi, 4, sap);
 	if (!rc) {
 		ike_bld_begin(&m->b, IKE_PLD_SA, 0);
 		ike_sa_pld_encode(&m->w, sap);
@@ -268,8 +225,8 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	if (rc)
 		return rc;
 	/* From the responder's view TSi is the peer's side. */
-	if ((rc = add_ts(m, IKE_PLD_TSI, sa->child.ts_remote, sa->child.n_ts_remote)) ||
-	    (rc = add_ts(m, IKE_PLD_TSR, sa->child.ts_local, sa->child.n_ts_local)))
+	if ((rc = add_ts(m, IKE_PLD_TSI, tc->ts_r, tc->n_r)) ||
+	    (rc = add_ts(m, IKE_PLD_TSR, tc->ts_l, tc->n_l)))
 		return rc;
 	return install(tc, sa);
 }

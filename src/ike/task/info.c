@@ -1,22 +1,50 @@
-/* INFORMATIONAL (RFC 7296 1.4): liveness checks, deletes and notifies.
+/* INFORMATIONAL (RFC 7296 1.4): liveness checks and deletes.
  *
- *   initiator (delete):  HDR, SK { D(IKE) } -->         <-- HDR, SK { }
- *   responder:           HDR, SK { [N,] [D,] } -->      <-- HDR, SK { [D(our ESP SPIs)] }
+ *   delete IKE SA:   HDR, SK { D(IKE) } -->             <-- HDR, SK { }
+ *   delete Child:    HDR, SK { D(ESP, spi_in) } -->     <-- HDR, SK { D(ESP, peer's spi_in) }
+ *   liveness:        HDR, SK { } -->                    <-- HDR, SK { }
  *
- * An empty request is a liveness check and gets an empty answer. A Delete
- * of the IKE SA ends it (after the answer); a Delete of our Child SA's
- * outbound SPI removes it and is answered with the inbound SPI (1.4.1). */
+ * A Delete of the IKE SA ends it (after the answer) unless a rekey made a
+ * new IKE SA, which then takes over (RFC 7296 2.18). A Delete of a Child SA
+ * names the SPI the sender receives on, i.e. our outbound SPI; the answer
+ * names ours (1.4.1). Deletes of SAs we do not have are answered without a
+ * Delete, as are SAs we are closing ourselves (2.25.1). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ike/sa_int.h"
 
+#define INFO_SPIS_MAX 8
+
 struct task_info {
 	struct ike_task t;
 	int delete_ike;
-	int delete_child; /* answer with our inbound SPI */
+	uint32_t spi;                 /* delete_child: our inbound SPI */
+	size_t n_answer;
+	uint32_t answer[INFO_SPIS_MAX]; /* responder: our inbound SPIs to name */
 };
+
+static void spi_bytes(uint32_t v, uint8_t *b)
+{
+	b[0] = (uint8_t)(v >> 24);
+	b[1] = (uint8_t)(v >> 16);
+	b[2] = (uint8_t)(v >> 8);
+	b[3] = (uint8_t)v;
+}
+
+static int add_delete_esp(struct ike_msg_out *m, const uint32_t *spis, size_t n)
+{
+	uint8_t b[INFO_SPIS_MAX * 4];
+	for (size_t i = 0; i < n; i++)
+		spi_bytes(spis[i], b + 4 * i);
+	struct ike_delete d = { .proto = IKE_PROTO_ESP, .spi_len = 4, .n_spi = (uint16_t)n, .spis = b };
+	ike_bld_begin(&m->b, IKE_PLD_DELETE, 0);
+	ike_delete_encode(&m->w, &d);
+	return ike_bld_end(&m->b);
+}
+
+/* ---- responder ---- */
 
 static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
 {
@@ -32,10 +60,17 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 			ti->delete_ike = 1;
 			continue;
 		}
-		for (size_t i = 0; i < d.n_spi; i++)
-			if (d.proto == IKE_PROTO_ESP && sa->child_installed &&
-			    ike_delete_spi(&d, i) == sa->child.spi_out)
-				ti->delete_child = 1;
+		if (d.proto != IKE_PROTO_ESP)
+			continue;
+		for (size_t i = 0; i < d.n_spi; i++) {
+			struct ike_child_sa *c = ike_child_by_spi_out(sa, ike_delete_spi(&d, i));
+			if (!c)
+				continue;
+			log_info(IKE_LOG, "the peer deletes Child SA %08x/%08x", c->c.spi_in, c->c.spi_out);
+			if (!c->deleting && ti->n_answer < INFO_SPIS_MAX)
+				ti->answer[ti->n_answer++] = c->c.spi_in;
+			ike_child_remove(sa, c);
+		}
 	}
 	uint16_t err = ike_in_error(m);
 	if (err)
@@ -48,29 +83,19 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	struct task_info *ti = (struct task_info *)t;
 
 	if (ti->delete_ike) {
-		/* RFC 7296 1.4.1: the answer to an IKE SA delete is empty; the SA
-		 * and its Child SAs are gone once it is sent. */
-		log_info(IKE_LOG, "the peer deleted the IKE SA");
+		/* The answer is empty; the SA ends (or its rekeyed successor takes
+		 * over) once it is sent. */
+		log_info(IKE_LOG, sa->next ? "the peer deletes the old IKE SA after a rekey"
+					   : "the peer deletes the IKE SA");
 		ike_sa_set_state(sa, IKE_S_DELETE_SENT);
 		return 0;
 	}
-	if (ti->delete_child) {
-		uint8_t spi[4] = { (uint8_t)(sa->child.spi_in >> 24), (uint8_t)(sa->child.spi_in >> 16),
-				   (uint8_t)(sa->child.spi_in >> 8), (uint8_t)sa->child.spi_in };
-		struct ike_delete d = { .proto = IKE_PROTO_ESP, .spi_len = 4, .n_spi = 1, .spis = spi };
-		log_info(IKE_LOG, "the peer deleted Child SA %08x/%08x", sa->child.spi_in,
-			 sa->child.spi_out);
-		sa->ops.child_down(sa->ops.ctx, sa, &sa->child);
-		sa->child_installed = 0;
-		ike_bld_begin(&m->b, IKE_PLD_DELETE, 0);
-		ike_delete_encode(&m->w, &d);
-		return ike_bld_end(&m->b);
-	}
-	return 0;
+	return ti->n_answer ? add_delete_esp(m, ti->answer, ti->n_answer) : 0;
 }
 
-/* Initiator: delete the whole IKE SA. */
-static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
+/* ---- initiator: delete the IKE SA ---- */
+
+static int build_delete(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 {
 	struct ike_delete d = { .proto = IKE_PROTO_IKE };
 	ike_sa_set_state(sa, IKE_S_DELETE_SENT);
@@ -79,7 +104,34 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	return ike_bld_end(&m->b);
 }
 
-static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
+static int process_none(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
+{
+	return 0;
+}
+
+/* ---- initiator: delete one Child SA ---- */
+
+static int build_delete_child(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
+{
+	struct task_info *ti = (struct task_info *)t;
+	struct ike_child_sa *c = ike_child_by_spi_in(sa, ti->spi);
+	if (!c)
+		return 0; /* gone meanwhile (the peer deleted it): nothing to say */
+	c->deleting = 1;
+	return add_delete_esp(m, &ti->spi, 1);
+}
+
+static int process_delete_child(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
+{
+	struct task_info *ti = (struct task_info *)t;
+	/* With or without the peer's Delete in the answer, the pair is gone. */
+	ike_child_remove(sa, ike_child_by_spi_in(sa, ti->spi));
+	return 0;
+}
+
+/* ---- initiator: liveness check ---- */
+
+static int build_dpd(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 {
 	return 0;
 }
@@ -87,31 +139,44 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 static void task_free(struct ike_task *t) { free(t); }
 
 static const struct ike_task_ops ops_r = { "info", IKE_EXCH_INFORMATIONAL, build_r, process_r, task_free };
-static const struct ike_task_ops ops_del = { "delete", IKE_EXCH_INFORMATIONAL, build_i, process_i, task_free };
+static const struct ike_task_ops ops_del = { "delete", IKE_EXCH_INFORMATIONAL, build_delete, process_none, task_free };
+static const struct ike_task_ops ops_del_child = { "delete_child", IKE_EXCH_INFORMATIONAL, build_delete_child, process_delete_child, task_free };
+static const struct ike_task_ops ops_dpd = { "dpd", IKE_EXCH_INFORMATIONAL, build_dpd, process_none, task_free };
 
-int ike_task_info_new(struct ike_sa *sa, int initiator, struct ike_task **out)
+static int task_new(const struct ike_task_ops *ops, int initiator, struct ike_task **out)
 {
 	struct task_info *ti = calloc(1, sizeof(*ti));
-	(void)sa;
 	if (!ti)
 		return -ENOMEM;
-	if (initiator) {
-		free(ti);
-		return -ENOTSUP; /* TODO(issue 3): liveness checks from our side */
-	}
-	ti->t.ops = &ops_r;
+	ti->t.ops = ops;
+	ti->t.initiator = initiator;
 	*out = &ti->t;
 	return 0;
 }
 
+int ike_task_info_new(struct ike_sa *sa, int initiator, struct ike_task **out)
+{
+	(void)sa;
+	return initiator ? -ENOTSUP : task_new(&ops_r, 0, out);
+}
+
 int ike_task_delete_new(struct ike_sa *sa, int initiator, struct ike_task **out)
 {
-	struct task_info *ti = calloc(1, sizeof(*ti));
 	(void)sa;
-	if (!ti)
-		return -ENOMEM;
-	ti->t.ops = &ops_del;
-	ti->t.initiator = initiator;
-	*out = &ti->t;
-	return 0;
+	return task_new(&ops_del, initiator, out);
+}
+
+int ike_task_delete_child_new(struct ike_sa *sa, uint32_t spi_in, struct ike_task **out)
+{
+	int rc = task_new(&ops_del_child, 1, out);
+	(void)sa;
+	if (!rc)
+		((struct task_info *)*out)->spi = spi_in;
+	return rc;
+}
+
+int ike_task_dpd_new(struct ike_sa *sa, struct ike_task **out)
+{
+	(void)sa;
+	return task_new(&ops_dpd, 1, out);
 }

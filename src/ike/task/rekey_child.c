@@ -1,0 +1,408 @@
+/* Rekeying a Child SA with CREATE_CHILD_SA (RFC 7296 1.3.3, 2.8, 2.8.1).
+ *
+ *   HDR, SK { N(REKEY_SA, old inbound SPI), SA, Ni, [KEi,] TSi, TSr } -->
+ *   <-- HDR, SK { SA, Nr, [KEr,] TSi, TSr }
+ *
+ * The new pair is installed next to the old one; the exchange's initiator
+ * then deletes the old pair with INFORMATIONAL. When both ends rekey the
+ * same Child SA at once, both answer normally; afterwards the exchange that
+ * holds the lowest of the four nonces made a redundant pair, which its
+ * initiator deletes, and the initiator of the other exchange deletes the
+ * old pair (2.8.1). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/sa_int.h"
+
+#define NONCE_LEN 32u
+#define RETRY_MS 10000u /* TEMPORARY_FAILURE: try again later (2.25) */
+
+struct task_rekey_child {
+	struct ike_task t;
+	uint32_t old_spi_in;        /* our inbound SPI of the pair being replaced */
+	uint32_t new_spi_in;
+	struct ike_chosen alg;
+	struct crypto_ke *ke;       /* initiator, PFS */
+	uint16_t ke_method;
+	uint8_t ni[PT_IKE_NONCE_MAX_LEN], nr[PT_IKE_NONCE_MAX_LEN];
+	size_t ni_len, nr_len;
+	uint8_t ke_r[PT_KE_MAX_LEN]; /* responder's KE data */
+	size_t ke_r_len;
+	struct secret *gir;
+	struct ike_ts_cfg ts_l[IKE_CFG_TS_MAX], ts_r[IKE_CFG_TS_MAX];
+	size_t n_l, n_r;
+	/* Initiator: the peer's simultaneous rekey of the same pair. */
+	int collided;
+	uint8_t peer_ni[PT_IKE_NONCE_MAX_LEN], peer_nr[PT_IKE_NONCE_MAX_LEN];
+	size_t peer_ni_len, peer_nr_len;
+	uint32_t peer_new_spi_in;
+};
+
+static void spi_bytes(uint32_t v, uint8_t *b)
+{
+	b[0] = (uint8_t)(v >> 24);
+	b[1] = (uint8_t)(v >> 16);
+	b[2] = (uint8_t)(v >> 8);
+	b[3] = (uint8_t)v;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* RFC 7296 2.8.1: nonces compare octet by octet; a prefix is the lower. */
+static int nonce_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+	size_t n = al < bl ? al : bl;
+	int c = memcmp(a, b, n); /* public-memcmp: nonces travel in the clear */
+	if (c)
+		return c;
+	return al < bl ? -1 : al > bl ? 1 : 0;
+}
+
+static const uint8_t *lowest(const uint8_t *a, size_t al, const uint8_t *b, size_t bl, size_t *len)
+{
+	if (nonce_cmp(a, al, b, bl) <= 0) {
+		*len = al;
+		return a;
+	}
+	*len = bl;
+	return b;
+}
+
+static int add_nonce(struct ike_msg_out *m, const uint8_t *n, size_t len)
+{
+	struct ike_blob b = { n, len };
+	ike_bld_begin(&m->b, IKE_PLD_NONCE, 0);
+	ike_nonce_encode(&m->w, &b);
+	return ike_bld_end(&m->b);
+}
+
+static int add_sa(struct ike_msg_out *m, int (*fill)(struct ike_sa_pld *, const void *, const uint8_t *),
+		  const void *arg, const uint8_t *spi)
+{
+	struct ike_sa_pld *sap = malloc(sizeof(*sap));
+	if (!sap)
+		return -ENOMEM;
+	int rc = fill(sap, arg, spi);
+	if (!rc) {
+		ike_bld_begin(&m->b, IKE_PLD_SA, 0);
+		ike_sa_pld_encode(&m->w, sap);
+		rc = ike_bld_end(&m->b);
+	}
+	free(sap);
+	return rc;
+}
+
+static int fill_offer(struct ike_sa_pld *sap, const void *arg, const uint8_t *spi)
+{
+	const struct ike_sa *sa = arg;
+	return ike_prop_to_sa(sa->cfg.esp_props, sa->cfg.n_esp_props, spi, 4, sap);
+}
+
+static int fill_chosen(struct ike_sa_pld *sap, const void *arg, const uint8_t *spi)
+{
+	return ike_prop_chosen_to_sa(arg, spi, 4, sap);
+}
+
+static int add_ts(struct ike_msg_out *m, uint8_t type, const struct ike_ts_cfg *ts, size_t n)
+{
+	struct ike_tsp w = { .n = n };
+	for (size_t i = 0; i < n; i++) {
+		memset(&w.ts[i], 0, sizeof(w.ts[i]));
+		w.ts[i].type = ts[i].type;
+		w.ts[i].proto = ts[i].proto;
+		w.ts[i].start_port = ts[i].start_port;
+		w.ts[i].end_port = ts[i].end_port;
+		memcpy(w.ts[i].start, ts[i].start, 16);
+		memcpy(w.ts[i].end, ts[i].end, 16);
+	}
+	ike_bld_begin(&m->b, type, 0);
+	ike_ts_encode(&m->w, &w);
+	return ike_bld_end(&m->b);
+}
+
+static uint16_t pfs_method(const struct ike_sa *sa)
+{
+	for (size_t i = 0; i < sa->cfg.n_esp_props; i++)
+		for (size_t j = 0; j < sa->cfg.esp_props[i].n; j++)
+			if (sa->cfg.esp_props[i].xf[j].type == IKE_XF_KE && sa->cfg.esp_props[i].xf[j].id)
+				return sa->cfg.esp_props[i].xf[j].id;
+	return 0;
+}
+
+static int read_nonce(const struct ike_msg_in *m, uint8_t *out, size_t *len)
+{
+	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_NONCE, NULL);
+	struct ike_blob b;
+	if (!p || ike_nonce_decode(p, &b))
+		return -EBADMSG;
+	memcpy(out, b.data, b.len);
+	*len = b.len;
+	return 0;
+}
+
+/* ---- initiator ---- */
+
+static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
+{
+	struct task_rekey_child *tr = (struct task_rekey_child *)t;
+	struct ike_child_sa *old = ike_child_by_spi_in(sa, tr->old_spi_in);
+	uint8_t spi[4];
+	int rc;
+
+	if (!old)
+		return -ENOENT;
+	memcpy(tr->ts_l, old->c.ts_local, sizeof(tr->ts_l));
+	memcpy(tr->ts_r, old->c.ts_remote, sizeof(tr->ts_r));
+	tr->n_l = old->c.n_ts_local;
+	tr->n_r = old->c.n_ts_remote;
+	if ((rc = ike_child_new_spi(sa, &tr->new_spi_in)))
+		return rc;
+	spi_bytes(tr->old_spi_in, spi);
+	struct ike_notify n = { .proto = IKE_PROTO_ESP, .spi_len = 4, .type = IKE_N_REKEY_SA };
+	memcpy(n.spi, spi, 4);
+	ike_bld_begin(&m->b, IKE_PLD_NOTIFY, 0);
+	ike_notify_encode(&m->w, &n);
+	ike_bld_end(&m->b);
+	spi_bytes(tr->new_spi_in, spi);
+	if ((rc = add_sa(m, fill_offer, sa, spi)))
+		return rc;
+	tr->ni_len = NONCE_LEN;
+	if ((rc = ike_sa_random(sa, tr->ni, NONCE_LEN)) || (rc = add_nonce(m, tr->ni, tr->ni_len)))
+		return rc;
+	tr->ke_method = pfs_method(sa);
+	if (tr->ke_method) {
+		crypto_ke_free(tr->ke);
+		tr->ke = NULL;
+		if ((rc = crypto_ke_new(tr->ke_method, &tr->ke)))
+			return rc;
+		struct ike_ke ke = { .method = tr->ke_method };
+		ke.data = crypto_ke_public(tr->ke, &ke.len);
+		ike_bld_begin(&m->b, IKE_PLD_KE, 0);
+		ike_ke_encode(&m->w, &ke);
+		ike_bld_end(&m->b);
+	}
+	if ((rc = add_ts(m, IKE_PLD_TSI, tr->ts_l, tr->n_l)))
+		return rc;
+	log_info(IKE_LOG, "rekeying Child SA %08x", tr->old_spi_in);
+	return add_ts(m, IKE_PLD_TSR, tr->ts_r, tr->n_r);
+}
+
+static void queue_delete(struct ike_sa *sa, uint32_t spi_in)
+{
+	struct ike_task *d;
+	if (ike_task_delete_child_new(sa, spi_in, &d) == 0)
+		ike_sa_queue(sa, d);
+}
+
+static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
+{
+	struct task_rekey_child *tr = (struct task_rekey_child *)t;
+	struct ike_child_sa *old = ike_child_by_spi_in(sa, tr->old_spi_in);
+	struct ike_child_sa *made = NULL;
+	int rc;
+
+	uint16_t err = ike_in_error(m);
+	if (err) {
+		/* The IKE SA is fine; the old pair keeps working until its own
+		 * lifetime. TEMPORARY_FAILURE: the peer is busy, try later. */
+		log_warn(IKE_LOG, "the peer refused to rekey Child SA %08x: %s", tr->old_spi_in,
+			 ike_notify_name(err));
+		if (err == IKE_N_TEMPORARY_FAILURE)
+			sa->rekey_child_at = sa->ops.now_ms(sa->ops.ctx) + RETRY_MS;
+		else if (err == IKE_N_CHILD_SA_NOT_FOUND)
+			ike_child_remove(sa, old);
+		return 0;
+	}
+	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_SA, NULL);
+	struct ike_sa_pld *sap = malloc(sizeof(*sap));
+	if (!sap)
+		return -ENOMEM;
+	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
+	if (!rc)
+		rc = ike_prop_accept(sap, sa->cfg.esp_props, sa->cfg.n_esp_props, &tr->alg);
+	free(sap);
+	if (rc || tr->alg.spi_len != 4 || tr->alg.ke[0] != tr->ke_method)
+		return -EPROTO;
+	if ((rc = read_nonce(m, tr->nr, &tr->nr_len)))
+		return rc;
+	if (tr->ke_method) {
+		struct ike_ke ke;
+		p = ike_chain_find(m->chain, IKE_PLD_KE, NULL);
+		if (!p || ike_ke_decode(p, &ke) || ke.method != tr->ke_method ||
+		    crypto_ke_finish(tr->ke, ke.data, ke.len, &tr->gir))
+			return -EPROTO;
+	}
+	rc = ike_child_install(sa, &tr->alg, tr->new_spi_in, be32(tr->alg.spi), tr->ts_l, tr->n_l,
+			       tr->ts_r, tr->n_r, tr->gir, tr->ni, tr->ni_len, tr->nr, tr->nr_len, 1, &made);
+	if (rc)
+		return rc;
+	if (old)
+		old->rekeyed = 1;
+	sa->rekey_child_at = UINT64_MAX; /* set again by the owner's lifetime below */
+	if (sa->cfg.rekey_child_ms)
+		sa->rekey_child_at = sa->ops.now_ms(sa->ops.ctx) + sa->cfg.rekey_child_ms;
+	if (!tr->collided) {
+		queue_delete(sa, tr->old_spi_in);
+		return 0;
+	}
+	/* 2.8.1: which exchange holds the lowest of the four nonces? */
+	size_t l1, l2;
+	const uint8_t *ours = lowest(tr->ni, tr->ni_len, tr->nr, tr->nr_len, &l1);
+	const uint8_t *theirs = lowest(tr->peer_ni, tr->peer_ni_len, tr->peer_nr, tr->peer_nr_len, &l2);
+	if (nonce_cmp(ours, l1, theirs, l2) < 0) {
+		log_info(IKE_LOG, "rekey collision: our Child SA %08x is redundant", tr->new_spi_in);
+		queue_delete(sa, tr->new_spi_in);
+	} else {
+		log_info(IKE_LOG, "rekey collision: the peer's Child SA %08x is redundant",
+			 tr->peer_new_spi_in);
+		struct ike_child_sa *theirs_c = ike_child_by_spi_in(sa, tr->peer_new_spi_in);
+		if (theirs_c)
+			theirs_c->rekeyed = 1; /* the peer deletes it */
+		queue_delete(sa, tr->old_spi_in);
+	}
+	return 0;
+}
+
+/* ---- responder ---- */
+
+static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
+{
+	struct task_rekey_child *tr = (struct task_rekey_child *)t;
+	struct ike_notify n;
+	int rc;
+
+	if (!ike_in_notify(m, IKE_N_REKEY_SA, &n) || n.proto != IKE_PROTO_ESP || n.spi_len != 4)
+		return -EBADMSG;
+	uint32_t peer_spi = be32(n.spi);
+	struct ike_child_sa *old = ike_child_by_spi_out(sa, peer_spi);
+	if (!old) {
+		/* 2.25: the SPI from REKEY_SA goes back in the notify. */
+		ike_sa_refuse(sa, IKE_N_CHILD_SA_NOT_FOUND, NULL, 0);
+		return -ENOENT;
+	}
+	if (old->deleting || old->rekeyed || sa->next || ike_sa_active_task(sa, "rekey_ike")) {
+		ike_sa_refuse(sa, IKE_N_TEMPORARY_FAILURE, NULL, 0);
+		return -EAGAIN;
+	}
+	tr->old_spi_in = old->c.spi_in;
+	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_SA, NULL);
+	struct ike_sa_pld *sap = malloc(sizeof(*sap));
+	if (!sap)
+		return -ENOMEM;
+	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
+	if (!rc && ike_prop_select(sap, sa->cfg.esp_props, sa->cfg.n_esp_props, &tr->alg))
+		rc = -ENOENT;
+	free(sap);
+	if (rc == -ENOENT || (!rc && tr->alg.spi_len != 4)) {
+		ike_sa_refuse(sa, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		return -ENOENT;
+	}
+	if (rc)
+		return rc;
+	if ((rc = read_nonce(m, tr->ni, &tr->ni_len)))
+		return rc;
+	if (tr->alg.ke[0]) {
+		struct ike_ke ke;
+		p = ike_chain_find(m->chain, IKE_PLD_KE, NULL);
+		if (!p || ike_ke_decode(p, &ke) || ke.method != tr->alg.ke[0]) {
+			uint8_t want[2] = { (uint8_t)(tr->alg.ke[0] >> 8), (uint8_t)tr->alg.ke[0] };
+			ike_sa_refuse(sa, IKE_N_INVALID_KE_PAYLOAD, want, 2);
+			return -EPROTO;
+		}
+		if (crypto_ke_respond(ke.method, ke.data, ke.len, tr->ke_r, sizeof(tr->ke_r),
+				      &tr->ke_r_len, &tr->gir)) {
+			ike_sa_refuse(sa, IKE_N_INVALID_SYNTAX, NULL, 0);
+			return -EBADMSG;
+		}
+	}
+	/* Same selectors as the pair it replaces (2.8). */
+	memcpy(tr->ts_l, old->c.ts_local, sizeof(tr->ts_l));
+	memcpy(tr->ts_r, old->c.ts_remote, sizeof(tr->ts_r));
+	tr->n_l = old->c.n_ts_local;
+	tr->n_r = old->c.n_ts_remote;
+	tr->nr_len = NONCE_LEN;
+	if ((rc = ike_sa_random(sa, tr->nr, NONCE_LEN)))
+		return rc;
+	return ike_child_new_spi(sa, &tr->new_spi_in);
+}
+
+static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
+{
+	struct task_rekey_child *tr = (struct task_rekey_child *)t;
+	uint8_t spi[4];
+	int rc;
+
+	spi_bytes(tr->new_spi_in, spi);
+	if ((rc = add_sa(m, fill_chosen, &tr->alg, spi)) || (rc = add_nonce(m, tr->nr, tr->nr_len)))
+		return rc;
+	if (tr->alg.ke[0]) {
+		struct ike_ke ke = { .method = tr->alg.ke[0], .data = tr->ke_r, .len = tr->ke_r_len };
+		ike_bld_begin(&m->b, IKE_PLD_KE, 0);
+		ike_ke_encode(&m->w, &ke);
+		ike_bld_end(&m->b);
+	}
+	/* TSi is the exchange initiator's side: the peer's, our remote. */
+	if ((rc = add_ts(m, IKE_PLD_TSI, tr->ts_r, tr->n_r)) || (rc = add_ts(m, IKE_PLD_TSR, tr->ts_l, tr->n_l)))
+		return rc;
+	/* 1.3.3: ready to receive on the new pair before the answer leaves. */
+	rc = ike_child_install(sa, &tr->alg, tr->new_spi_in, be32(tr->alg.spi), tr->ts_l, tr->n_l,
+			       tr->ts_r, tr->n_r, tr->gir, tr->ni, tr->ni_len, tr->nr, tr->nr_len, 0, NULL);
+	if (rc)
+		return rc;
+	struct ike_child_sa *old = ike_child_by_spi_in(sa, tr->old_spi_in);
+	/* A simultaneous rekey of ours of the same pair settles when ours
+	 * completes (2.8.1); otherwise the peer deletes the old pair. */
+	struct ike_task *mine = ike_sa_active_task(sa, "rekey_child");
+	struct task_rekey_child *own = (struct task_rekey_child *)mine;
+	if (own && own->old_spi_in == tr->old_spi_in) {
+		own->collided = 1;
+		memcpy(own->peer_ni, tr->ni, tr->ni_len);
+		own->peer_ni_len = tr->ni_len;
+		memcpy(own->peer_nr, tr->nr, tr->nr_len);
+		own->peer_nr_len = tr->nr_len;
+		own->peer_new_spi_in = tr->new_spi_in;
+	} else if (old) {
+		old->rekeyed = 1;
+	}
+	return 0;
+}
+
+static void task_free(struct ike_task *t)
+{
+	struct task_rekey_child *tr = (struct task_rekey_child *)t;
+	crypto_ke_free(tr->ke);
+	crypto_secret_free(tr->gir);
+	crypto_wipe(tr, sizeof(*tr));
+	free(tr);
+}
+
+static const struct ike_task_ops ops_i = { "rekey_child", IKE_EXCH_CREATE_CHILD_SA, build_i, process_i, task_free };
+static const struct ike_task_ops ops_r = { "rekey_child_r", IKE_EXCH_CREATE_CHILD_SA, build_r, process_r, task_free };
+
+int ike_task_rekey_child_new(struct ike_sa *sa, uint32_t spi_in, struct ike_task **out)
+{
+	struct task_rekey_child *tr = calloc(1, sizeof(*tr));
+	(void)sa;
+	if (!tr)
+		return -ENOMEM;
+	tr->t.ops = &ops_i;
+	tr->t.initiator = 1;
+	tr->old_spi_in = spi_in;
+	*out = &tr->t;
+	return 0;
+}
+
+int ike_task_rekey_child_r_new(struct ike_sa *sa, struct ike_task **out)
+{
+	struct task_rekey_child *tr = calloc(1, sizeof(*tr));
+	(void)sa;
+	if (!tr)
+		return -ENOMEM;
+	tr->t.ops = &ops_r;
+	*out = &tr->t;
+	return 0;
+}
