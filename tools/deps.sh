@@ -6,6 +6,11 @@ set -euo pipefail
 PKGS="gcc clang libclang-rt-14-dev llvm make cmake pkg-config
       libssl-dev openssl libuv1-dev libyaml-dev libcjson-dev
       debootstrap util-linux iproute2 xxd"
+# e2e (tests/e2e): strongSwan 5.9.8 as peer (charon with kernel-libipsec, swanctl,
+# charon-cmd), nftables for the NAT case, ping for the underlay check.
+PKGS="$PKGS strongswan-charon strongswan-swanctl strongswan-pki charon-cmd
+      libcharon-extra-plugins libstrongswan-standard-plugins libstrongswan-extra-plugins
+      nftables iputils-ping"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing="$missing $p"
@@ -18,4 +23,21 @@ echo "deps: installing$missing"
 # apt-get update only when the package lists are missing or older than a day.
 [ -n "$(find /var/lib/apt/lists -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ] \
 	|| apt-get update -q >/dev/null
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null
+# Debian's strongswan/ipsec services must never start: the tests run their own
+# charons in namespaces. A policy-rc.d that refuses every start is kept only for
+# this install (unless one was there already).
+policy_made=0
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	policy_made=1
+fi
+rc=0
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null || rc=$?
+[ $policy_made = 0 ] || rm -f /usr/sbin/policy-rc.d
+if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+	for unit in strongswan strongswan-starter ipsec; do
+		systemctl disable --now "$unit" >/dev/null 2>&1 || true
+	done
+fi
+exit $rc

@@ -702,8 +702,9 @@ int gw_new(uv_loop_t *loop, const struct conf_gw *c, struct gw **out)
 	uv_timer_start(&gw->sweep, on_sweep, GW_SWEEP_MS, GW_SWEEP_MS);
 	char idstr[300];
 	ike_ident_str(&cfg->local_id, idstr, sizeof(idstr));
+	inet_ntop(c->listen.family, c->listen.addr, addr, sizeof(addr));
 	log_info(GW_LOG, "listening on %s ports %u/%u as %s: %zu IKE and %zu ESP proposal(s), %zu subnet(s), pool %s%s, cookies after %u half-open SA(s)",
-		 net_sa_str((const struct sockaddr *)&gw->listen, addr, sizeof(addr)), IKESOCK_PORT_IKE,
+		 addr, IKESOCK_PORT_IKE,
 		 IKESOCK_PORT_NATT, idstr, cfg->n_ike_props, cfg->n_esp_props, cfg->n_ts_local,
 		 c->has_pool ? "v4" : "", c->has_pool6 ? "+v6" : "", gw->cookie_threshold);
 	*out = gw;

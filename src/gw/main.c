@@ -22,9 +22,15 @@ static void usage(FILE *f)
 
 static void on_signal(uv_signal_t *h, int signum)
 {
+	static int seen;
+	/* The handlers stay installed (unref'd, so they do not keep the loop
+	 * alive): a second signal, e.g. timeout(1) signalling its whole process
+	 * group, must not kill us in the middle of the deletes. */
+	if (seen++) {
+		log_info("gw", "signal %s: already shutting down", signum == SIGINT ? "SIGINT" : "SIGTERM");
+		return;
+	}
 	log_info("gw", "signal %s: deleting every IKE SA, then exiting", signum == SIGINT ? "SIGINT" : "SIGTERM");
-	uv_close((uv_handle_t *)&sig_int, NULL);
-	uv_close((uv_handle_t *)&sig_term, NULL);
 	gw_shutdown(the_gw);
 }
 
@@ -89,7 +95,12 @@ int main(int argc, char **argv)
 	uv_signal_init(loop, &sig_term);
 	uv_signal_start(&sig_int, on_signal, SIGINT);
 	uv_signal_start(&sig_term, on_signal, SIGTERM);
+	uv_unref((uv_handle_t *)&sig_int);
+	uv_unref((uv_handle_t *)&sig_term);
 	uv_run(loop, UV_RUN_DEFAULT);
+	uv_close((uv_handle_t *)&sig_int, NULL);
+	uv_close((uv_handle_t *)&sig_term, NULL);
+	uv_run(loop, UV_RUN_NOWAIT);
 	gw_free(the_gw);
 	rc = uv_loop_close(loop);
 	if (rc)

@@ -1,0 +1,107 @@
+#!/bin/bash
+# e2e (c): petrel against petrel over real UDP in namespaces: ike-initiator
+# (the engine as initiator) -> petrel-gw (the engine as responder).
+#   direct: no NAT; IKE stays on port 500; --delete, petrel-gw logs it.
+#   nat:    the router masquerades the client (nftables, else iptables): both
+#           sides detect the NAT, the client floats to 4500 with the non-ESP
+#           marker and petrel-gw follows; then SIGTERM to petrel-gw deletes
+#           the SA at the client.
+# Usage: engine_to_gw.sh PETREL-GW IKE-INITIATOR   (root; exit 77 = skipped)
+set -euo pipefail
+CASE=eng2gw
+PETREL_GW=$1
+INITIATOR=$2
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+e2e_init
+topology
+psk_file "$WORK/cli.psk"
+
+field() { sed -nE "s/.*\"$2\":\"?([^\",}]+)\"?.*/\\1/p" <<<"$1"; }
+
+# Start ike-initiator in the client namespace; OUT gets its JSON lines.
+initiator() { # OUT ARGS...
+	local out=$1; shift
+	timeout 20 ip netns exec "$NS_CLI" "$INITIATOR" --gateway $GW --id $CLIENT_ID \
+		--remote-id $GW_ID --psk-file "$WORK/cli.psk" --timeout-ms 8000 "$@" > "$out" 2> "$out.err" &
+	INI=$!
+	PIDS+=("$INI")
+}
+
+# Both sides agree on SPIs, algorithms and the virtual IP; sets SPI_I SPI_R.
+check_agree() { # OUT WHAT
+	local out=$1 what=$2 est child vip ike c_in c_out
+	wait_for "$out" '"event":"established"' 10 || fail "$what: not established: $(tail -3 "$out")"
+	est=$(grep '"event":"established"' "$out")
+	child=$(grep '"event":"child_up"' "$out") || fail "$what: no Child SA"
+	SPI_I=$(field "$est" spi_i); SPI_R=$(field "$est" spi_r)
+	ike=$(field "$est" ike); vip=$(field "$est" vip)
+	c_in=$(field "$child" spi_in); c_out=$(field "$child" spi_out)
+	wait_for "$WORK/gw.log" "IKE SA established .*spi_i=$SPI_I spi_r=$SPI_R ike=$ike vip=$vip " 5 \
+		|| fail "$what: petrel-gw does not log IKE SA $SPI_I/$SPI_R ($ike, vip $vip)"
+	grep -qE "${SPI_I}_${SPI_R}: Child SA up spi_in=$c_out spi_out=$c_in " "$WORK/gw.log" \
+		|| fail "$what: petrel-gw's Child SA SPIs are not the mirror of ours (in $c_in out $c_out)"
+	case $vip in 203.0.113.*) ;; *) fail "$what: virtual IP '$vip' is not from the pool" ;; esac
+	log "$what: IKE $SPI_I/$SPI_R $ike, ESP in $c_in out $c_out, vip $vip: both sides agree"
+}
+
+gw_conf
+gw_start "$PETREL_GW"
+
+# ---- direct (no NAT)
+log "direct: ike-initiator -> petrel-gw, then --delete"
+initiator "$WORK/direct.log" --ike aes256gcm16-prfsha256-x25519 --esp aes256gcm16 --delete
+check_agree "$WORK/direct.log" direct
+rc=0; wait "$INI" || rc=$?
+[ $rc = 0 ] || fail "direct: ike-initiator exited with $rc: $(tail -3 "$WORK/direct.log")"
+grep -q '"nat_local":0,"nat_remote":0' "$WORK/direct.log" || fail "direct: a NAT was detected where there is none"
+grep -q '"event":"float"' "$WORK/direct.log" && fail "direct: moved to 4500 without a NAT"
+grep -qE '^result .* established=1 deleted=1' "$WORK/direct.log" || fail "direct: bad result line"
+wait_for "$WORK/gw.log" "${SPI_I}_${SPI_R}: IKE SA with .* deleted" 3 || fail "direct: petrel-gw did not see the delete"
+wait_for "$WORK/gw.log" "${SPI_I}_${SPI_R}: freed" 3 || fail "direct: petrel-gw did not free the SA"
+
+# ---- two SAs at the same time: separate table entries, separate addresses
+log "direct: two initiators at once (chacha20poly1305/ecp256 and aes256gcm16/x25519)"
+initiator "$WORK/two-a.log" --ike chacha20poly1305-prfsha256-ecp256 --esp chacha20poly1305 --hold-ms 1500 --delete
+INI_A=$INI
+initiator "$WORK/two-b.log" --ike aes256gcm16-prfsha256-x25519 --esp aes256gcm16 --hold-ms 1500 --delete
+INI_B=$INI
+check_agree "$WORK/two-a.log" two-a
+VIP_A=$(field "$(grep '"event":"established"' "$WORK/two-a.log")" vip)
+check_agree "$WORK/two-b.log" two-b
+VIP_B=$(field "$(grep '"event":"established"' "$WORK/two-b.log")" vip)
+[ "$VIP_A" != "$VIP_B" ] || fail "two: both SAs got the virtual IP $VIP_A"
+rc=0; wait "$INI_A" || rc=$?; [ $rc = 0 ] || fail "two: first initiator exited with $rc"
+rc=0; wait "$INI_B" || rc=$?; [ $rc = 0 ] || fail "two: second initiator exited with $rc"
+wait_for "$WORK/gw.log" "freed \(0 SAs left\)" 3 || fail "two: petrel-gw did not free both SAs"
+
+# ---- NAT
+rc=0; nat_masquerade || rc=$?
+if [ $rc = 2 ]; then
+	log "SKIP nat sub-case: neither nft nor iptables is installed (tools/deps.sh installs nftables)"
+	log "PASS (direct only) in $(elapsed) s"
+	exit 0
+elif [ $rc != 0 ]; then
+	log "SKIP nat sub-case: this kernel refused the masquerade rule"
+	log "PASS (direct only) in $(elapsed) s"
+	exit 0
+fi
+log "nat: ike-initiator behind a masquerading router -> petrel-gw, then SIGTERM to petrel-gw"
+initiator "$WORK/nat.log" --ike aes256gcm16-prfsha256-x25519 --esp aes256gcm16 --hold-ms 15000
+check_agree "$WORK/nat.log" nat
+grep -q '"event":"established".*"nat_local":1' "$WORK/nat.log" || fail "nat: the client did not detect the NAT"
+grep -q '"event":"float","to_port":4500' "$WORK/nat.log" || fail "nat: the client did not move to 4500"
+grep -qE '"event":"recv","exch":"IKE_AUTH","len":[0-9]+,"port":4500,"rc":0' "$WORK/nat.log" \
+	|| fail "nat: no IKE_AUTH answer on 4500"
+grep -qE "${SPI_I}_${SPI_R}: IKE SA established with $RT_GW:[0-9]+: .* nat=peer" "$WORK/gw.log" \
+	|| fail "nat: petrel-gw did not see the client behind $RT_GW as NATed"
+grep -qE "${SPI_I}_${SPI_R}: peer moved from $RT_GW:[0-9]+ to $RT_GW:[0-9]+ \(NAT-T, with marker\)" "$WORK/gw.log" \
+	|| fail "nat: petrel-gw did not follow the client to 4500"
+kill -TERM "$GW_PID"
+rc=0; wait "$INI" || rc=$?
+[ $rc = 0 ] || fail "nat: ike-initiator exited with $rc: $(tail -3 "$WORK/nat.log")"
+grep -q '"event":"deleted"' "$WORK/nat.log" || fail "nat: the client did not get petrel-gw's delete"
+rc=0; wait "$GW_PID" || rc=$?
+[ $rc = 0 ] || fail "petrel-gw exited with $rc after SIGTERM"
+grep -q "deleting (shutdown)" "$WORK/gw.log" || fail "petrel-gw did not delete on SIGTERM"
+log "PASS: petrel <-> petrel, direct and through NAT (float to 4500, marker), deletes both ways, in $(elapsed) s"
