@@ -92,6 +92,16 @@ struct ike_cfg {
 	const struct crypto_castore *ca;
 	const uint8_t (*ca_hashes)[20];
 	size_t n_ca_hashes;
+	/* EAP (RFC 7296 2.16). Initiator (auth IKE_AUTHK_EAP): the one method
+	 * it accepts (26 MSCHAPv2, 4 MD5 for tests), its EAP identity and
+	 * password. Responder (peer_auth IKE_AUTHK_EAP): the method it runs,
+	 * and the password of an EAP identity through eap_lookup. */
+	uint8_t eap_method;
+	const uint8_t *eap_id;
+	size_t eap_id_len;
+	const struct secret *eap_password;
+	int (*eap_lookup)(void *arg, const uint8_t *id, size_t id_len, struct secret **password);
+	void *eap_lookup_arg;
 	/* Child SA traffic selectors: ours and the peer's side. */
 	struct ike_ts_cfg ts_local[IKE_CFG_TS_MAX], ts_remote[IKE_CFG_TS_MAX];
 	size_t n_ts_local, n_ts_remote;

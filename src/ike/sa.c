@@ -1,6 +1,7 @@
 /* The IKE SA: message IDs, retransmission, the response cache, and the task
  * manager that turns queued tasks into exchanges (RFC 7296 2.1-2.3). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,6 +165,7 @@ void ike_sa_free(struct ike_sa *sa)
 	child_remove(sa);
 	tasks_free(sa->queue);
 	tasks_free(sa->active);
+	tasks_free(sa->auth_tasks);
 	dgrams_clear(&sa->req);
 	dgrams_clear(&sa->resp);
 	free(sa->init_i.p);
@@ -523,8 +525,12 @@ static void on_response(struct ike_sa *sa, const struct ike_msg_in *in)
 	}
 	dgrams_clear(&sa->req);
 	if (rc < 0 || sa->state == IKE_S_DEAD) {
-		if (sa->state != IKE_S_DEAD)
-			ike_sa_fail(sa, rc, "response refused");
+		if (sa->state != IKE_S_DEAD) {
+			char why[96];
+			snprintf(why, sizeof(why), "%s response refused: %s",
+				 ike_exch_name(sa->active_exch), pt_strerror(rc));
+			ike_sa_fail(sa, rc, why);
+		}
 		return;
 	}
 	/* RFC 7296 2.6 / 1.2: a COOKIE or INVALID_KE_PAYLOAD retry of
@@ -606,7 +612,11 @@ static void on_request(struct ike_sa *sa, const struct ike_msg_in *in)
 	int rc = 0;
 
 	sa->resp_error = 0;
-	if (responder_tasks(sa, in, &tasks)) {
+	if (in->hdr.exch == IKE_EXCH_AUTH && sa->auth_tasks) {
+		/* The next round of an EAP conversation: the same tasks. */
+		tasks = sa->auth_tasks;
+		sa->auth_tasks = NULL;
+	} else if (responder_tasks(sa, in, &tasks)) {
 		/* An exchange we do not serve (RFC 7296 2.21.2): say so, so the
 		 * peer does not retransmit it forever. */
 		ike_sa_refuse(sa, IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
@@ -618,7 +628,12 @@ static void on_request(struct ike_sa *sa, const struct ike_msg_in *in)
 	}
 	dgrams_clear(&sa->resp);
 	rc = build_msg(sa, tasks, in->hdr.exch, 1, in->hdr.msg_id, &sa->resp);
-	tasks_free(tasks);
+	int more = in->hdr.exch == IKE_EXCH_AUTH && !sa->resp_error && sa->state == IKE_S_INIT_DONE &&
+		   sa->eap_failed == 0;
+	if (more && !rc)
+		sa->auth_tasks = tasks; /* EAP goes on in the next request */
+	else
+		tasks_free(tasks);
 	if (rc) {
 		ike_sa_fail(sa, rc, "cannot build a response");
 		return;
@@ -626,6 +641,11 @@ static void on_request(struct ike_sa *sa, const struct ike_msg_in *in)
 	sa->resp_id = in->hdr.msg_id;
 	sa->peer_req_id = in->hdr.msg_id + 1;
 	send_all(sa, &sa->resp);
+	if (sa->eap_failed) {
+		/* The EAP Failure went out; nothing more for this SA (2.16). */
+		ike_sa_fail(sa, -EACCES, "EAP authentication failed");
+		return;
+	}
 	if (!sa->resp_error) {
 		if (in->hdr.exch == IKE_EXCH_SA_INIT &&
 		    ike_dgram_copy(&sa->init_r, sa->resp.d[0].p, sa->resp.d[0].len))

@@ -106,6 +106,11 @@ struct ike_sa {
 	uint32_t next_req_id;              /* our next request */
 	uint32_t peer_req_id;              /* the next request we accept */
 
+	/* Responder: IKE_AUTH tasks kept across the rounds of an EAP
+	 * conversation (RFC 7296 2.16). */
+	struct ike_task *auth_tasks;
+	int eap_failed;                    /* responder: an EAP Failure is being sent */
+
 	/* Exchanges we start: the queue, and the tasks of the one in flight. */
 	struct ike_task *queue, *active;
 	uint8_t active_exch;

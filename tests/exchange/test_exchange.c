@@ -1,6 +1,8 @@
 /* Exchange tests: an initiator and a responder engine through fake ops,
  * one message at a time (STYLE.md "Tests", exchange). */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -299,6 +301,97 @@ static void test_garbage_after_auth(void)
 	hx_free(&hx);
 }
 
+/* Hostile or stale input at every stage leaves both SAs as they were:
+ * a replayed IKE_SA_INIT, a replayed IKE_AUTH request (answered from the
+ * cache, nothing new installed), a duplicated response, wrong SPIs, a
+ * response nobody asked for, and oversize or forged fragments. */
+static void test_hostile(void)
+{
+	struct hx hx;
+	struct hx_msg *saved[4] = { 0 };
+
+	hx_init(&hx, PSK, PSK);
+	CHECK_EQ(hx_start(&hx), 0);
+	for (int k = 0; k < 4; k++) {
+		/* keep a copy of each handshake message before delivering it */
+		saved[k] = malloc(sizeof(*saved[k]));
+		memcpy(saved[k], hx.q[0], sizeof(*saved[k]));
+		hx_step(&hx);
+	}
+	check_established_pair(&hx);
+	struct hx_side *i = &hx.side[HX_I], *r = &hx.side[HX_R];
+
+	/* IKE_SA_INIT request again --> : stale message ID, dropped. */
+	CHECK(hx_inject(&hx, HX_R, saved[0]->data, saved[0]->len) < 0);
+	CHECK_EQ(hx.n_q, 0);
+	/* IKE_AUTH request again --> : the cached answer, byte for byte. */
+	CHECK_EQ(hx_inject(&hx, HX_R, saved[2]->data, saved[2]->len), 0);
+	CHECK_EQ(hx.n_q, 1);
+	CHECK_EQ(hx.q[0]->len, saved[3]->len);
+	CHECK_MEM(hx.q[0]->data, saved[3]->data, saved[3]->len);
+	/* <-- that answer a second time: the initiator has moved on. */
+	CHECK(hx_step(&hx) == HX_I);
+	CHECK_EQ(r->n_child_up, 1);
+	CHECK_EQ(i->n_child_up, 1);
+	/* IKE_SA_INIT response again: not for an exchange in flight. */
+	CHECK(hx_inject(&hx, HX_I, saved[1]->data, saved[1]->len) < 0);
+	/* Wrong SPIs. */
+	struct hx_msg *m = saved[2];
+	m->data[3] ^= 0x55;
+	CHECK_EQ(hx_inject(&hx, HX_R, m->data, m->len), -ENOENT);
+	m->data[3] ^= 0x55;
+	m->data[12] ^= 0x55;
+	CHECK_EQ(hx_inject(&hx, HX_R, m->data, m->len), -ENOENT);
+	m->data[12] ^= 0x55;
+	/* The Initiator flag of a message from ourselves: refused. */
+	m->data[19] &= (uint8_t)~0x08;
+	CHECK(hx_inject(&hx, HX_R, m->data, m->len) < 0);
+	m->data[19] |= 0x08;
+	/* A bit flipped in the ciphertext of the next request: not authentic. */
+	m->data[23] = 2; /* message ID 2, the next one the responder expects */
+	m->data[m->len - 20] ^= 1;
+	CHECK(hx_inject(&hx, HX_R, m->data, m->len) < 0);
+	/* An SKF whose fragment number exceeds its total, and one claiming
+	 * more fragments than the cap. */
+	uint8_t skf[28 + 8 + 40];
+	memset(skf, 0x5a, sizeof(skf));
+	memcpy(skf, m->data, 16);
+	skf[16] = IKE_PLD_SKF;
+	skf[17] = 0x20;
+	skf[18] = IKE_EXCH_INFORMATIONAL;
+	skf[19] = 0x08;
+	memset(skf + 20, 0, 4);
+	skf[23] = 2;
+	memset(skf + 24, 0, 3);
+	skf[27] = sizeof(skf);
+	skf[28] = 0;
+	skf[29] = 0;
+	skf[30] = 0;
+	skf[31] = 48;
+	skf[32] = 0;
+	skf[33] = 5; /* fragment 5 ... */
+	skf[34] = 0;
+	skf[35] = 2; /* ... of 2 */
+	CHECK(hx_inject(&hx, HX_R, skf, sizeof(skf)) < 0);
+	skf[33] = 1;
+	skf[34] = 0x01; /* 256 fragments: over PT_IKE_FRAGS_MAX */
+	skf[35] = 0x00;
+	CHECK(hx_inject(&hx, HX_R, skf, sizeof(skf)) < 0);
+	CHECK_EQ(hx.n_q, 0);
+	CHECK_EQ(ike_sa_state(i->sa), IKE_S_ESTABLISHED);
+	CHECK_EQ(ike_sa_state(r->sa), IKE_S_ESTABLISHED);
+	/* Both still work: a liveness check each way. */
+	CHECK_EQ(ike_sa_dpd(i->sa), 0);
+	CHECK_EQ(hx_run(&hx, 4), 2);
+	CHECK_EQ(ike_sa_dpd(r->sa), 0);
+	CHECK_EQ(hx_run(&hx, 4), 2);
+	CHECK_EQ(ike_sa_state(i->sa), IKE_S_ESTABLISHED);
+	CHECK_EQ(ike_sa_state(r->sa), IKE_S_ESTABLISHED);
+	for (int k = 0; k < 4; k++)
+		free(saved[k]);
+	hx_free(&hx);
+}
+
 int main(void)
 {
 	test_psk_handshake();
@@ -310,5 +403,6 @@ int main(void)
 	test_loss_and_duplicates();
 	test_retransmit_give_up();
 	test_garbage_after_auth();
+	test_hostile();
 	return test_done();
 }

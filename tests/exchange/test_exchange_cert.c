@@ -164,6 +164,49 @@ static void test_client_refused(void)
 	creds_free(&c);
 }
 
+/* RSA certificates on both sides make IKE_AUTH larger than one safe
+ * datagram: both messages go as RFC 7383 fragments and reassemble. */
+static void test_fragmented(void)
+{
+	struct creds c;
+	struct hx hx;
+
+	CHECK_EQ(creds_new(&c, "RSA", "RSA", "DNS:gw.example"), 0);
+	hx_init(&hx, "unused-psk-0123456789", "unused-psk-0123456789");
+	struct ike_cfg *i = &hx.side[HX_I].cfg, *r = &hx.side[HX_R].cfg;
+	use_cert(i, c.cl_cert, c.cl_key);
+	trust(i, &c, c.store);
+	use_cert(r, c.gw_cert, c.gw_key);
+	trust(r, &c, c.store);
+	set_email(&i->local_id, "client@example");
+	/* Intermediates as extra CERT payloads: the CA itself, twice the bytes. */
+	const struct crypto_cert *chain[1] = { c.ca.ccert };
+	i->chain = chain;
+	i->n_chain = 1;
+	r->chain = chain;
+	r->n_chain = 1;
+	CHECK_EQ(hx_start(&hx), 0);
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK_EQ(hx_step(&hx), HX_I);
+	/* IKE_AUTH { SKF 1/n }, { SKF 2/n } ... --> */
+	int n_req = hx.n_q;
+	CHECK(n_req >= 2);
+	for (int k = 0; k < hx.n_q; k++)
+		CHECK(hx.q[k]->len <= 1228);
+	for (int k = 0; k < n_req - 1; k++) {
+		CHECK_EQ(hx_step(&hx), HX_R);
+		CHECK_EQ(hx.n_q, n_req - k - 1); /* nothing answered before the last */
+	}
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK_EQ(ike_sa_state(hx.side[HX_R].sa), IKE_S_ESTABLISHED);
+	CHECK(hx.n_q >= 2); /* the answer is fragmented too */
+	hx_run(&hx, 20);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
+	CHECK_EQ(hx.side[HX_I].n_child_up, 1);
+	hx_free(&hx);
+	creds_free(&c);
+}
+
 int main(void)
 {
 	test_both_certs("EC");
@@ -174,5 +217,6 @@ int main(void)
 	test_gateway_refused(1);
 	test_gateway_refused(0);
 	test_client_refused();
+	test_fragmented();
 	return test_done();
 }

@@ -9,13 +9,24 @@
  * Nr and prf(SK_pi, IDi); the responder its IKE_SA_INIT response, Ni and
  * prf(SK_pr, IDr). With a PSK, AUTH = prf(prf(PSK, "Key Pad for IKEv2"),
  * octets). The gateway is always authenticated: the initiator refuses a
- * response whose AUTH, certificate chain or identity does not verify. */
+ * response whose AUTH, certificate chain or identity does not verify.
+ *
+ * EAP (2.16): the initiator leaves out AUTH; the responder answers with
+ * its own IDr, CERT and AUTH and the first EAP Request; EAP runs in further
+ * IKE_AUTH rounds; after EAP Success both sides send AUTH computed as for a
+ * PSK with the EAP MSK as the key (SK_pi / SK_pr when the method has none):
+ *
+ *   HDR, SK { IDi, [CERTREQ,] [IDr,] CP, SA, TSi, TSr } -->
+ *   <-- HDR, SK { IDr, CERT, AUTH, EAP(Request) }
+ *   HDR, SK { EAP(Response) } -->           ... <-- HDR, SK { EAP(Success) }
+ *   HDR, SK { AUTH } -->                    <-- HDR, SK { AUTH, CP, SA, TSi, TSr } */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/prf.h"
 #include "crypto/x509.h"
+#include "ike/eap/eap.h"
 #include "ike/sa_int.h"
 #include "ike/sigalg.h"
 
@@ -24,6 +35,17 @@
 
 struct task_auth {
 	struct ike_task t;
+	/* EAP */
+	struct eap_client *eap_c;       /* initiator */
+	struct eap_server *eap_s;       /* responder */
+	int peer_verified;              /* initiator: the responder's first AUTH checked */
+	int eap_done;                   /* EAP Success seen: AUTH with the MSK is next */
+	int final;                      /* responder: the initiator's MSK AUTH checked */
+	struct secret *msk;
+	uint8_t peer_idb[IKE_ID_MAX_LEN + 4]; /* the peer's ID body, for the MSK AUTH */
+	size_t peer_idb_len;
+	uint8_t eap_out[EAP_MSG_MAX_LEN];  /* the next EAP packet we send */
+	size_t eap_out_len;
 };
 
 static enum ike_auth_kind peer_kind(const struct ike_sa *sa)
@@ -367,34 +389,229 @@ static int verify_peer(struct ike_sa *sa, const struct ike_msg_in *m, uint8_t id
 	return rc;
 }
 
+/* ---- EAP helpers ---- */
+
+/* The key for an AUTH after EAP: the MSK, or SK_pi / SK_pr (2.16). */
+static const struct secret *eap_key(struct task_auth *ta, struct ike_sa *sa, int for_initiator)
+{
+	return ta->msk ? ta->msk : ike_sa_sk_p(sa, for_initiator);
+}
+
+static int add_eap(struct ike_msg_out *m, const uint8_t *pkt, size_t len)
+{
+	return ike_bld_raw(&m->b, IKE_PLD_EAP, 0, pkt, len);
+}
+
+static int add_msk_auth(struct task_auth *ta, struct ike_sa *sa, struct ike_msg_out *m,
+			int for_initiator, const uint8_t *idb, size_t idb_len)
+{
+	uint8_t *octets = NULL, val[64];
+	size_t octets_len, val_len;
+	int rc = signed_octets(sa, for_initiator, idb, idb_len, &octets, &octets_len);
+	if (!rc)
+		rc = keyed_auth(sa, eap_key(ta, sa, for_initiator), octets, octets_len, val, &val_len);
+	free(octets);
+	if (rc)
+		return rc;
+	struct ike_auth a = { .method = IKE_AUTH_PSK, .data = val, .len = val_len };
+	ike_bld_begin(&m->b, IKE_PLD_AUTH, 0);
+	ike_auth_encode(&m->w, &a);
+	rc = ike_bld_end(&m->b);
+	crypto_wipe(val, sizeof(val));
+	return rc;
+}
+
+static int check_msk_auth(struct task_auth *ta, struct ike_sa *sa, const struct ike_msg_in *m,
+			  int peer_is_initiator)
+{
+	const struct ike_pld *pauth = ike_chain_find(m->chain, IKE_PLD_AUTH, NULL);
+	struct ike_auth a;
+	uint8_t *octets = NULL, want[64];
+	size_t octets_len, want_len;
+	int rc = -EACCES;
+
+	if (!pauth || ike_auth_decode(pauth, &a) || a.method != IKE_AUTH_PSK)
+		return -EACCES;
+	if (signed_octets(sa, peer_is_initiator, ta->peer_idb, ta->peer_idb_len, &octets, &octets_len))
+		return -EACCES;
+	if (keyed_auth(sa, eap_key(ta, sa, peer_is_initiator), octets, octets_len, want, &want_len) == 0 &&
+	    a.len == want_len && crypto_memeq(a.data, want, want_len))
+		rc = 0;
+	free(octets);
+	crypto_wipe(want, sizeof(want));
+	if (rc)
+		log_warn(IKE_LOG, "IKE_AUTH: the AUTH after EAP does not verify");
+	return rc;
+}
+
+static int take_msk(struct task_auth *ta, int rc_msk)
+{
+	/* A method without a key (EAP-MD5) falls back to SK_p (2.16). */
+	if (rc_msk == -ENOENT)
+		return 0;
+	return rc_msk;
+}
+
+/* ---- initiator ---- */
+
 static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 {
-	int rc = add_id_auth(sa, m, IKE_PLD_IDI, 1, 1);
-	if (!rc)
+	struct task_auth *ta = (struct task_auth *)t;
+	int rc;
+
+	if (sa->cfg.auth != IKE_AUTHK_EAP) {
+		rc = add_id_auth(sa, m, IKE_PLD_IDI, 1, 1);
+		if (!rc)
+			ike_sa_set_state(sa, IKE_S_AUTH_SENT);
+		return rc;
+	}
+	if (sa->state == IKE_S_INIT_DONE) {
+		/* First round: identities, no AUTH: "use EAP" (2.16). */
+		uint8_t idb[IKE_ID_MAX_LEN + 4];
+		size_t idb_len;
+		if ((rc = id_body(&sa->cfg.local_id, idb, sizeof(idb), &idb_len)))
+			return rc;
+		ike_bld_raw(&m->b, IKE_PLD_IDI, 0, idb, idb_len);
+		if ((rc = ike_auth_add_certreq(sa, m)))
+			return rc;
+		if (sa->cfg.remote_id.type) {
+			if ((rc = id_body(&sa->cfg.remote_id, idb, sizeof(idb), &idb_len)))
+				return rc;
+			ike_bld_raw(&m->b, IKE_PLD_IDR, 0, idb, idb_len);
+		}
 		ike_sa_set_state(sa, IKE_S_AUTH_SENT);
-	return rc;
+		return 0;
+	}
+	if (ta->eap_done) {
+		uint8_t idb[IKE_ID_MAX_LEN + 4];
+		size_t idb_len;
+		if ((rc = id_body(&sa->cfg.local_id, idb, sizeof(idb), &idb_len)))
+			return rc;
+		return add_msk_auth(ta, sa, m, 1, idb, idb_len);
+	}
+	return add_eap(m, ta->eap_out, ta->eap_out_len);
 }
 
 static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
 {
+	struct task_auth *ta = (struct task_auth *)t;
+
 	uint16_t err = ike_in_error(m);
 	if (err) {
 		log_warn(IKE_LOG, "IKE_AUTH refused by the gateway: %s", ike_notify_name(err));
 		return -EACCES;
 	}
-	if (verify_peer(sa, m, IKE_PLD_IDR, 0))
-		return -EACCES;
-	ike_sa_set_state(sa, IKE_S_ESTABLISHED);
-	return 0;
+	if (sa->cfg.auth != IKE_AUTHK_EAP) {
+		if (verify_peer(sa, m, IKE_PLD_IDR, 0))
+			return -EACCES;
+		ike_sa_set_state(sa, IKE_S_ESTABLISHED);
+		return 0;
+	}
+	if (!ta->peer_verified) {
+		/* The gateway proves itself before we say anything secret. */
+		const struct ike_pld *pid = ike_chain_find(m->chain, IKE_PLD_IDR, NULL);
+		if (!pid || pid->body_len > sizeof(ta->peer_idb) || verify_peer(sa, m, IKE_PLD_IDR, 0))
+			return -EACCES;
+		memcpy(ta->peer_idb, pid->body, pid->body_len);
+		ta->peer_idb_len = pid->body_len;
+		ta->peer_verified = 1;
+	} else if (ta->eap_done) {
+		if (check_msk_auth(ta, sa, m, 0))
+			return -EACCES;
+		ike_sa_set_state(sa, IKE_S_ESTABLISHED);
+		return 0;
+	}
+	const struct ike_pld *pe = ike_chain_find(m->chain, IKE_PLD_EAP, NULL);
+	if (!pe) {
+		log_warn(IKE_LOG, "IKE_AUTH: the gateway sent no EAP request");
+		return -EPROTO;
+	}
+	int rc = eap_client_process(ta->eap_c, pe->body, pe->body_len, ta->eap_out,
+				    sizeof(ta->eap_out), &ta->eap_out_len);
+	if (rc == EAP_CONTINUE)
+		return IKE_TASK_MORE;
+	if (rc == EAP_SUCCESS) {
+		ta->eap_done = 1;
+		if ((rc = take_msk(ta, eap_client_msk(ta->eap_c, &ta->msk))))
+			return rc;
+		log_info(IKE_LOG, "IKE_AUTH: EAP succeeded");
+		return IKE_TASK_MORE;
+	}
+	log_warn(IKE_LOG, "IKE_AUTH: EAP failed (%s)", pt_strerror(rc));
+	return -EACCES;
+}
+
+/* ---- responder ---- */
+
+static int eap_lookup(void *arg, const uint8_t *id, size_t id_len, struct secret **pw)
+{
+	struct ike_sa *sa = arg;
+	if (sa->cfg.eap_lookup)
+		return sa->cfg.eap_lookup(sa->cfg.eap_lookup_arg, id, id_len, pw);
+	return -ENOENT;
 }
 
 static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
 {
+	struct task_auth *ta = (struct task_auth *)t;
+	int rc;
+
+	if (ta->eap_s) {
+		if (ta->eap_done) {
+			if (check_msk_auth(ta, sa, m, 1)) {
+				ike_sa_refuse(sa, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
+				return -EACCES;
+			}
+			ta->final = 1;
+			return 0;
+		}
+		const struct ike_pld *pe = ike_chain_find(m->chain, IKE_PLD_EAP, NULL);
+		if (!pe) {
+			ike_sa_refuse(sa, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
+			return -EPROTO;
+		}
+		rc = eap_server_process(ta->eap_s, pe->body, pe->body_len, ta->eap_out,
+					sizeof(ta->eap_out), &ta->eap_out_len);
+		if (rc == EAP_SUCCESS) {
+			ta->eap_done = 1;
+			return take_msk(ta, eap_server_msk(ta->eap_s, &ta->msk));
+		}
+		if (rc == -EACCES && ta->eap_out_len) {
+			sa->eap_failed = 1; /* the Failure packet goes out, then the SA ends */
+			return 0;
+		}
+		if (rc < 0) {
+			ike_sa_refuse(sa, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
+			return rc;
+		}
+		return 0;
+	}
 	if (sa->state != IKE_S_INIT_DONE) {
 		ike_sa_refuse(sa, IKE_N_INVALID_SYNTAX, NULL, 0);
 		return -EPROTO;
 	}
-	if (verify_peer(sa, m, IKE_PLD_IDI, 1)) {
+	if (!ike_chain_find(m->chain, IKE_PLD_AUTH, NULL) && peer_kind(sa) == IKE_AUTHK_EAP) {
+		/* The initiator asks for EAP (2.16). */
+		const struct ike_pld *pid = ike_chain_find(m->chain, IKE_PLD_IDI, NULL);
+		struct ike_id id;
+		if (!pid || ike_id_decode(pid, &id) || pid->body_len > sizeof(ta->peer_idb) ||
+		    !id_matches(&sa->cfg.remote_id, &id)) {
+			ike_sa_refuse(sa, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
+			return -EACCES;
+		}
+		memcpy(ta->peer_idb, pid->body, pid->body_len);
+		ta->peer_idb_len = pid->body_len;
+		struct eap_server_cfg ec = {
+			.method = sa->cfg.eap_method, .lookup = eap_lookup, .lookup_arg = sa,
+		};
+		if ((rc = eap_server_new(&ec, &ta->eap_s)) ||
+		    (rc = eap_server_start(ta->eap_s, ta->eap_out, sizeof(ta->eap_out), &ta->eap_out_len)) < 0) {
+			ike_sa_refuse(sa, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
+			return rc < 0 ? rc : -EPROTO;
+		}
+		return 0;
+	}
+	if (peer_kind(sa) == IKE_AUTHK_EAP || verify_peer(sa, m, IKE_PLD_IDI, 1)) {
 		ike_sa_refuse(sa, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
 		return -EACCES;
 	}
@@ -403,27 +620,74 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 
 static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 {
-	int rc = add_id_auth(sa, m, IKE_PLD_IDR, 0, 0);
-	if (!rc)
+	struct task_auth *ta = (struct task_auth *)t;
+	int rc;
+
+	if (!ta->eap_s) {
+		rc = add_id_auth(sa, m, IKE_PLD_IDR, 0, 0);
+		if (!rc)
+			ike_sa_set_state(sa, IKE_S_ESTABLISHED);
+		return rc;
+	}
+	if (ta->final) {
+		uint8_t idb[IKE_ID_MAX_LEN + 4];
+		size_t idb_len;
+		if ((rc = id_body(&sa->cfg.local_id, idb, sizeof(idb), &idb_len)) ||
+		    (rc = add_msk_auth(ta, sa, m, 0, idb, idb_len)))
+			return rc;
 		ike_sa_set_state(sa, IKE_S_ESTABLISHED);
-	return rc;
+		return 0;
+	}
+	if (!ta->eap_done && sa->state == IKE_S_INIT_DONE && !ta->peer_verified) {
+		/* First round: our IDr, CERT and AUTH with the first Request. */
+		ta->peer_verified = 1;
+		if ((rc = add_id_auth(sa, m, IKE_PLD_IDR, 0, 0)))
+			return rc;
+	}
+	return add_eap(m, ta->eap_out, ta->eap_out_len);
 }
 
-static void task_free(struct ike_task *t) { free(t); }
+static void task_free(struct ike_task *t)
+{
+	struct task_auth *ta = (struct task_auth *)t;
+	eap_client_free(ta->eap_c);
+	eap_server_free(ta->eap_s);
+	crypto_secret_free(ta->msk);
+	crypto_wipe(ta, sizeof(*ta));
+	free(ta);
+}
 
 static const struct ike_task_ops ops_i = { "auth", IKE_EXCH_AUTH, build_i, process_i, task_free };
 static const struct ike_task_ops ops_r = { "auth", IKE_EXCH_AUTH, build_r, process_r, task_free };
 
 int ike_task_auth_new(struct ike_sa *sa, int initiator, struct ike_task **out)
 {
-	if ((sa->cfg.auth != IKE_AUTHK_PSK && sa->cfg.auth != IKE_AUTHK_CERT) ||
-	    (peer_kind(sa) != IKE_AUTHK_PSK && peer_kind(sa) != IKE_AUTHK_CERT))
+	enum ike_auth_kind mine = sa->cfg.auth, theirs = peer_kind(sa);
+	int rc;
+
+	/* We authenticate with a PSK or a certificate, or (initiator) EAP;
+	 * the gateway always with a PSK or a certificate. */
+	if (mine != IKE_AUTHK_PSK && mine != IKE_AUTHK_CERT && !(initiator && mine == IKE_AUTHK_EAP))
+		return -ENOTSUP;
+	if (theirs != IKE_AUTHK_PSK && theirs != IKE_AUTHK_CERT && !(!initiator && theirs == IKE_AUTHK_EAP))
+		return -ENOTSUP;
+	if (initiator && mine == IKE_AUTHK_EAP && theirs == IKE_AUTHK_EAP)
 		return -ENOTSUP;
 	struct task_auth *ta = calloc(1, sizeof(*ta));
 	if (!ta)
 		return -ENOMEM;
 	ta->t.ops = initiator ? &ops_i : &ops_r;
 	ta->t.initiator = initiator;
+	if (initiator && mine == IKE_AUTHK_EAP) {
+		struct eap_client_cfg ec = {
+			.method = sa->cfg.eap_method, .identity = sa->cfg.eap_id,
+			.identity_len = sa->cfg.eap_id_len, .password = sa->cfg.eap_password,
+		};
+		if ((rc = eap_client_new(&ec, &ta->eap_c))) {
+			free(ta);
+			return rc;
+		}
+	}
 	*out = &ta->t;
 	return 0;
 }

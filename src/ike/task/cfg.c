@@ -13,6 +13,7 @@
 
 struct task_cfg {
 	struct ike_task t;
+	int sent;                          /* initiator: CP goes in the first round only */
 	int asked_v4, asked_v6, asked_dns; /* responder: what the request named */
 };
 
@@ -35,10 +36,12 @@ static int add_cp(struct ike_msg_out *m, const struct ike_cp *cp)
 
 static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 {
+	struct task_cfg *tc = (struct task_cfg *)t;
 	struct ike_cp cp = { .type = IKE_CFG_REQUEST };
 
-	if (!sa->cfg.cp_want_v4 && !sa->cfg.cp_want_v6)
+	if ((!sa->cfg.cp_want_v4 && !sa->cfg.cp_want_v6) || tc->sent)
 		return 0;
+	tc->sent = 1;
 	if (sa->cfg.cp_want_v4) {
 		add_attr(&cp, IKE_CPA_INTERNAL_IP4_ADDRESS, NULL, 0);
 		add_attr(&cp, IKE_CPA_INTERNAL_IP4_DNS, NULL, 0);
@@ -58,6 +61,8 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 
 	if (!sa->cfg.cp_want_v4 && !sa->cfg.cp_want_v6)
 		return 0;
+	if (sa->state != IKE_S_ESTABLISHED)
+		return IKE_TASK_MORE; /* EAP rounds: the reply comes with the last AUTH */
 	if (!p || ike_cp_decode(p, &cp) || cp.type != IKE_CFG_REPLY) {
 		log_warn(IKE_LOG, "IKE_AUTH: the gateway assigned no virtual address");
 		return -EPROTO;
@@ -142,8 +147,8 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	struct ike_cp cp = { .type = IKE_CFG_REPLY };
 	uint8_t v6[17];
 
-	if (!tc->asked_v4 && !tc->asked_v6)
-		return 0;
+	if ((!tc->asked_v4 && !tc->asked_v6) || sa->state != IKE_S_ESTABLISHED)
+		return 0; /* nothing asked, or EAP still running (2.16) */
 	if (sa->cp.has_v4)
 		add_attr(&cp, IKE_CPA_INTERNAL_IP4_ADDRESS, sa->cp.v4, 4);
 	if (sa->cp.has_v6) {

@@ -16,6 +16,8 @@
 
 struct task_child {
 	struct ike_task t;
+	int sent;     /* initiator: SA, TSi, TSr go in the first round only */
+	int have_sa;  /* responder: the request's SA and TS are stored */
 	uint32_t spi_in;
 	struct ike_chosen alg;
 	struct ike_ts_cfg ts_l[IKE_CFG_TS_MAX], ts_r[IKE_CFG_TS_MAX];
@@ -91,6 +93,11 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 
 	if (!sap)
 		return -ENOMEM;
+	if (tc->sent) {
+		free(sap);
+		return 0;
+	}
+	tc->sent = 1;
 	uint8_t spi[4];
 	rc = ike_child_new_spi(sa, &tc->spi_in);
 	spi_bytes(tc->spi_in, spi);
@@ -123,6 +130,8 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		log_warn(IKE_LOG, "the gateway refused the Child SA: %s", ike_notify_name(err));
 		return -EPROTO;
 	}
+	if (sa->state != IKE_S_ESTABLISHED)
+		return IKE_TASK_MORE; /* EAP rounds: the SA comes with the last AUTH */
 	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_SA, NULL);
 	struct ike_sa_pld *sap = malloc(sizeof(*sap));
 	if (!sap)
@@ -164,9 +173,12 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	int rc;
 
 	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_SA, NULL);
+	if (!p && tc->have_sa)
+		return 0; /* a later EAP round: the first one's SA stands */
 	struct ike_sa_pld *sap = malloc(sizeof(*sap));
 	if (!sap)
 		return -ENOMEM;
+	tc->have_sa = 1;
 	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
 	if (!rc && ike_prop_select(sap, sa->cfg.esp_props, sa->cfg.n_esp_props, &tc->alg))
 		rc = -ENOENT;
@@ -208,10 +220,12 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 {
 	struct task_child *tc = (struct task_child *)t;
-	struct ike_sa_pld *sap = malloc(sizeof(*sap));
+	struct ike_sa_pld *sap;
 	int rc;
 
-	if (!sap)
+	if (sa->state != IKE_S_ESTABLISHED)
+		return 0; /* EAP still running: the Child SA comes with the last AUTH */
+	if (!(sap = malloc(sizeof(*sap))))
 		return -ENOMEM;
 	uint8_t spi[4];
 	spi_bytes(tc->spi_in, spi);
