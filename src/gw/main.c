@@ -98,6 +98,14 @@ int main(int argc, char **argv)
 	uv_unref((uv_handle_t *)&sig_int);
 	uv_unref((uv_handle_t *)&sig_term);
 	uv_run(loop, UV_RUN_DEFAULT);
+	/* Done: further signals (timeout(1) repeats them to its process group)
+	 * stay pending instead of killing us on the way out once libuv gives
+	 * the default action back. */
+	sigset_t block;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, NULL);
 	uv_close((uv_handle_t *)&sig_int, NULL);
 	uv_close((uv_handle_t *)&sig_term, NULL);
 	uv_run(loop, UV_RUN_NOWAIT);

@@ -45,6 +45,20 @@ check_agree() { # OUT WHAT
 	log "$what: IKE $SPI_I/$SPI_R $ike, ESP in $c_in out $c_out, vip $vip: both sides agree"
 }
 
+# ---- startup errors are clear and name the place
+gw_conf "  proposals: { ike: [aes256gcm16-prfsha256-x25519, aes999-prfsha256-x25519] }"
+rc=0; timeout 10 ip netns exec "$NS_GW" "$PETREL_GW" --config "$WORK/gw.yaml" > "$WORK/bad1.log" 2>&1 || rc=$?
+[ $rc = 1 ] || fail "petrel-gw with a bad proposal exited with $rc, not 1"
+grep -qE "$WORK/gw.yaml:9:52: proposals.ike: 'aes999-prfsha256-x25519'" "$WORK/bad1.log" \
+	|| fail "petrel-gw did not point at the bad proposal: $(cat "$WORK/bad1.log")"
+gw_conf
+chmod 644 "$WORK/gw.psk"
+rc=0; timeout 10 ip netns exec "$NS_GW" "$PETREL_GW" --config "$WORK/gw.yaml" > "$WORK/bad2.log" 2>&1 || rc=$?
+[ $rc = 1 ] || fail "petrel-gw with a world-readable PSK file exited with $rc, not 1"
+grep -q "readable or writable by group or others" "$WORK/bad2.log" \
+	|| fail "petrel-gw did not explain the PSK file mode: $(cat "$WORK/bad2.log")"
+log "startup errors: bad proposal at file:line:col, PSK file mode refused"
+
 gw_conf
 gw_start "$PETREL_GW"
 

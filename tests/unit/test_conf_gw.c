@@ -1,0 +1,163 @@
+/* src/conf/conf_gw.c: petrel-gw's YAML. Table-driven: each case is a
+ * document and either nothing wrong with it or the first error it must
+ * produce (line, column and a piece of the message). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "conf/conf.h"
+#include "test.h"
+
+#define GOOD_HEAD \
+	"gateway:\n" \
+	"  listen: 198.51.100.1\n" \
+	"  id: gw.example\n" \
+	"  psk_file: /etc/petrel/gw.psk\n"
+
+static const char full[] =
+	GOOD_HEAD
+	"  pool: 203.0.113.10-203.0.113.250\n"
+	"  pool6: \"2001:db8:113::1000-2001:db8:113::1fff\"\n"
+	"  dns: [203.0.113.53]\n"
+	"  subnets: [203.0.113.0/24, \"2001:db8:113::/64\"]\n"
+	"  proposals:\n"
+	"    ike: [aes256gcm16-prfsha256-x25519, chacha20poly1305-prfsha256-ecp256]\n"
+	"    esp: [aes256gcm16]\n"
+	"  cookie_threshold: 3\n"
+	"  log_level: debug\n";
+
+static void test_full(void)
+{
+	struct conf_gw g;
+	struct conf_diags d = { 0 };
+	uint8_t a[16];
+
+	CHECK_EQ(conf_gw_load_buf(&g, "gw.yaml", full, strlen(full), &d), 0);
+	CHECK_EQ(d.n, 0);
+	CHECK_EQ(g.listen.family, AF_INET);
+	inet_pton(AF_INET, "198.51.100.1", a);
+	CHECK_MEM(g.listen.addr, a, 4);
+	CHECK(strcmp(g.id, "gw.example") == 0);
+	CHECK(strcmp(g.psk_file, "/etc/petrel/gw.psk") == 0);
+	CHECK_EQ(g.has_pool, 1);
+	inet_pton(AF_INET, "203.0.113.250", a);
+	CHECK_MEM(g.pool.end.addr, a, 4);
+	CHECK_EQ(g.has_pool6, 1);
+	inet_pton(AF_INET6, "2001:db8:113::1000", a);
+	CHECK_MEM(g.pool6.start.addr, a, 16);
+	CHECK_EQ(g.n_dns, 1);
+	CHECK_EQ(g.n_subnets, 2);
+	CHECK_EQ(g.subnets[0].prefix_len, 24);
+	CHECK_EQ(g.subnets[1].family, AF_INET6);
+	CHECK_EQ(g.subnets[1].prefix_len, 64);
+	CHECK_EQ(g.n_ike_proposals, 2);
+	CHECK(strcmp(g.ike_proposals[1].s, "chacha20poly1305-prfsha256-ecp256") == 0);
+	/* where each proposal was written, for petrel-gw's own diagnostics */
+	CHECK_EQ(g.ike_proposals[0].line, 10);
+	CHECK_EQ(g.ike_proposals[0].col, 11);
+	CHECK_EQ(g.ike_proposals[1].col, 41);
+	CHECK_EQ(g.n_esp_proposals, 1);
+	CHECK_EQ(g.cookie_threshold, 3);
+	CHECK_EQ(g.log_level, 3);
+}
+
+static void test_defaults(void)
+{
+	static const char doc[] = GOOD_HEAD "  pool: 203.0.113.10\n  subnets: [203.0.113.0/24]\n";
+	struct conf_gw g;
+	struct conf_diags d = { 0 };
+
+	CHECK_EQ(conf_gw_load_buf(&g, "gw.yaml", doc, strlen(doc), &d), 0);
+	CHECK_EQ(g.cookie_threshold, 10);
+	CHECK_EQ(g.log_level, -1);
+	CHECK_EQ(g.n_ike_proposals, 0);
+	CHECK_EQ(g.has_pool6, 0);
+	CHECK_MEM(g.pool.start.addr, g.pool.end.addr, 4); /* one address */
+}
+
+struct bad_case {
+	const char *doc;
+	unsigned line, col;
+	const char *msg;
+};
+
+#define SUBNETS "  subnets: [203.0.113.0/24]\n"
+#define POOL "  pool: 203.0.113.10-203.0.113.250\n"
+
+static const struct bad_case bad[] = {
+	{ "gateway: 5\n", 1, 10, "must be a map" },
+	{ "gw: {}\n", 1, 1, "unknown key 'gw'" },
+	{ "{}\n", 1, 1, "'gateway:' map" },
+	{ GOOD_HEAD POOL, 2, 3, "'subnets' is required" },
+	{ GOOD_HEAD SUBNETS, 2, 3, "'pool' or 'pool6' is required" },
+	{ "gateway:\n  id: gw.example\n  psk_file: /k\n" POOL SUBNETS, 2, 3, "'listen' is required" },
+	{ GOOD_HEAD POOL SUBNETS "  colour: blue\n", 7, 3, "unknown key 'colour'" },
+	{ GOOD_HEAD POOL SUBNETS "  id: again\n", 7, 3, "'id' is given twice" },
+	{ "gateway:\n  listen: gw.example\n  id: a\n  psk_file: /k\n" POOL SUBNETS, 2, 11,
+	  "not an IPv4 or IPv6 address" },
+	{ "gateway:\n  listen: 198.51.100.1/24\n  id: a\n  psk_file: /k\n" POOL SUBNETS, 2, 11,
+	  "without a prefix length" },
+	{ "gateway:\n  listen: 198.51.100.1\n  id: a\n  psk_file: gw.psk\n" POOL SUBNETS, 4, 13,
+	  "must be an absolute path" },
+	{ GOOD_HEAD "  pool: 203.0.113.250-203.0.113.10\n" SUBNETS, 5, 9, "ends before it starts" },
+	{ GOOD_HEAD "  pool: 203.0.113.10-\n" SUBNETS, 5, 9, "not an IPv4 range" },
+	{ GOOD_HEAD "  pool: 2001:db8::1-2001:db8::9\n" SUBNETS, 5, 9, "not an IPv4 range" },
+	{ GOOD_HEAD "  pool6: 203.0.113.1-203.0.113.9\n" SUBNETS, 5, 10, "not an IPv6 range" },
+	{ GOOD_HEAD POOL "  subnets: []\n", 6, 12, "the list is empty" },
+	{ GOOD_HEAD POOL "  subnets: 203.0.113.0/24\n", 6, 12, "must be a list" },
+	{ GOOD_HEAD POOL "  subnets: [203.0.113.0/33]\n", 6, 13, "too long" },
+	{ GOOD_HEAD POOL "  subnets: [10.0.0.0/8, 10.1.0.0/16, 10.2.0.0/16, 10.3.0.0/16, 10.4.0.0/16]\n",
+	  6, 64, "more than 4 entries" },
+	{ GOOD_HEAD POOL SUBNETS "  dns: [\"2001:db8::53\"]\n", 2, 3, "only IPv4 servers" },
+	{ GOOD_HEAD POOL SUBNETS "  proposals: { ike: [] }\n", 7, 21, "the list is empty" },
+	{ GOOD_HEAD POOL SUBNETS "  proposals: { ah: [sha256] }\n", 7, 16, "unknown key 'ah'" },
+	{ GOOD_HEAD POOL SUBNETS "  cookie_threshold: -1\n", 7, 21, "whole number" },
+	{ GOOD_HEAD POOL SUBNETS "  cookie_threshold: 100001\n", 7, 21, "between 0 and 100000" },
+	{ GOOD_HEAD POOL SUBNETS "  log_level: loud\n", 7, 14, "expected one of: err, warn, info, debug" },
+	{ "gateway: &a { listen: *a }\n", 1, 10, "aliases" },
+	{ "gateway:\n  listen: [\n", 3, 1, "YAML syntax" },
+	{ GOOD_HEAD POOL SUBNETS "---\ngateway: {}\n", 8, 1, "only one YAML document" },
+};
+
+static void test_bad(void)
+{
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct conf_gw g;
+		struct conf_diags d = { 0 };
+		int rc = conf_gw_load_buf(&g, "gw.yaml", bad[i].doc, strlen(bad[i].doc), &d);
+		CHECK_EQ(rc, -EINVAL);
+		CHECK(d.n >= 1);
+		if (d.n < 1)
+			continue;
+		int ok = d.items[0].line == bad[i].line && d.items[0].col == bad[i].col &&
+			 strstr(d.items[0].msg, bad[i].msg) != NULL;
+		if (!ok)
+			fprintf(stderr, "case %zu: got %u:%u: %s (want %u:%u: ...%s...)\n", i,
+				d.items[0].line, d.items[0].col, d.items[0].msg, bad[i].line, bad[i].col,
+				bad[i].msg);
+		CHECK(ok);
+	}
+}
+
+static void test_file(void)
+{
+	struct conf_gw g;
+	struct conf_diags d = { 0 };
+	char line[1200];
+
+	CHECK_EQ(conf_gw_load_file(&g, "/nonexistent/petrel-gw.yaml", &d), -ENOENT);
+	CHECK_EQ(d.n, 1);
+	conf_diag_format(&d.items[0], line, sizeof(line));
+	CHECK(strstr(line, "/nonexistent/petrel-gw.yaml: cannot open") == line);
+}
+
+int main(void)
+{
+	test_full();
+	test_defaults();
+	test_bad();
+	test_file();
+	return test_done();
+}

@@ -1,0 +1,249 @@
+/* petrel-gw's small parts and the identities: ike_ident parse/format,
+ * address pools, PSK files, selector text. Table-driven. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gw/pool.h"
+#include "gw/psk.h"
+#include "ike/ident.h"
+#include "ike/pld/consts.h"
+#include "net/addr.h"
+#include "test.h"
+
+static const struct {
+	const char *in;
+	int rc;
+	uint8_t type;
+	const char *str;
+} idents[] = {
+	{ "gw.example", 0, IKE_ID_FQDN, "fqdn:gw.example" },
+	{ "vpn-1.corp.example.com", 0, IKE_ID_FQDN, "fqdn:vpn-1.corp.example.com" },
+	{ "client@psk.example", 0, IKE_ID_RFC822_ADDR, "rfc822:client@psk.example" },
+	{ "198.51.100.1", 0, IKE_ID_IPV4_ADDR, "ipv4:198.51.100.1" },
+	{ "2001:db8::1", 0, IKE_ID_IPV6_ADDR, "ipv6:2001:db8::1" },
+	{ "", -EINVAL, 0, NULL },
+	{ "gw example", -EINVAL, 0, NULL },
+	{ "@example", -EINVAL, 0, NULL },
+	{ "user@", -EINVAL, 0, NULL },
+	{ "a@b@c", -EINVAL, 0, NULL },
+	{ ".example", -EINVAL, 0, NULL },
+	{ "a..example", -EINVAL, 0, NULL },
+	{ "gw/example", -EINVAL, 0, NULL },
+	{ "CN=gw, O=example", -EINVAL, 0, NULL }, /* DN: TODO(issue 3) */
+	{ "tab\there", -EINVAL, 0, NULL },
+};
+
+static void test_ident(void)
+{
+	for (size_t i = 0; i < sizeof(idents) / sizeof(idents[0]); i++) {
+		struct ike_ident id;
+		char s[300];
+		int rc = ike_ident_parse(idents[i].in, &id);
+		CHECK_EQ(rc, idents[i].rc);
+		if (rc)
+			continue;
+		CHECK_EQ(id.type, idents[i].type);
+		CHECK_EQ(ike_ident_str(&id, s, sizeof(s)), 0);
+		if (strcmp(s, idents[i].str) != 0)
+			fprintf(stderr, "ident %zu: '%s' != '%s'\n", i, s, idents[i].str);
+		CHECK(strcmp(s, idents[i].str) == 0);
+		struct ike_ident again;
+		ike_ident_parse(idents[i].in, &again);
+		CHECK(ike_ident_eq(&id, &again));
+	}
+	char long_name[IKE_ID_MAX_LEN + 2];
+	memset(long_name, 'a', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	struct ike_ident id;
+	CHECK_EQ(ike_ident_parse(long_name, &id), -ENAMETOOLONG);
+
+	/* What a peer sent is formatted safely: control bytes as \xNN, other
+	 * types as hex, truncation reported. */
+	id.type = IKE_ID_FQDN;
+	id.len = 4;
+	memcpy(id.data, "a\nb\\", 4);
+	char s[64];
+	CHECK_EQ(ike_ident_str(&id, s, sizeof(s)), 0);
+	CHECK(strcmp(s, "fqdn:a\\x0ab\\x5c") == 0);
+	id.type = IKE_ID_KEY_ID;
+	id.len = 2;
+	id.data[0] = 0xde;
+	id.data[1] = 0xad;
+	CHECK_EQ(ike_ident_str(&id, s, sizeof(s)), 0);
+	CHECK(strcmp(s, "KEY_ID:dead") == 0);
+	id.type = IKE_ID_IPV4_ADDR;
+	id.len = 3; /* malformed address: falls back to hex */
+	CHECK_EQ(ike_ident_str(&id, s, sizeof(s)), 0);
+	CHECK(strncmp(s, "IPV4_ADDR:", 10) == 0);
+	CHECK_EQ(ike_ident_str(&id, s, 5), -ENOBUFS);
+	CHECK_EQ(strlen(s) < 5, 1);
+}
+
+static void test_pool(void)
+{
+	struct gw_pool p;
+	uint8_t a[4], b[4], got[4];
+	int cut;
+
+	inet_pton(AF_INET, "203.0.113.254", a);
+	inet_pton(AF_INET, "203.0.114.1", b);
+	CHECK_EQ(gw_pool_init(&p, AF_INET, a, b, &cut), 0);
+	CHECK_EQ(cut, 0);
+	CHECK_EQ(p.size, 4); /* .254 .255 114.0 114.1: carries across octets */
+	const char *want[] = { "203.0.113.254", "203.0.113.255", "203.0.114.0", "203.0.114.1" };
+	for (int i = 0; i < 4; i++) {
+		char s[INET_ADDRSTRLEN];
+		CHECK_EQ(gw_pool_take(&p, got), 0);
+		inet_ntop(AF_INET, got, s, sizeof(s));
+		CHECK(strcmp(s, want[i]) == 0);
+	}
+	CHECK_EQ(gw_pool_take(&p, got), -ENOSPC);
+	inet_pton(AF_INET, "203.0.113.255", a);
+	gw_pool_put(&p, a);
+	gw_pool_put(&p, a); /* twice: ignored */
+	inet_pton(AF_INET, "192.0.2.1", b);
+	gw_pool_put(&p, b); /* not ours: ignored */
+	CHECK_EQ(p.used, 3);
+	CHECK_EQ(gw_pool_take(&p, got), 0);
+	CHECK_MEM(got, a, 4);
+	gw_pool_free(&p);
+
+	/* order and size limits */
+	inet_pton(AF_INET, "203.0.113.10", a);
+	inet_pton(AF_INET, "203.0.113.9", b);
+	CHECK_EQ(gw_pool_init(&p, AF_INET, a, b, &cut), -EINVAL);
+	uint8_t s6[16], e6[16], g6[16];
+	inet_pton(AF_INET6, "2001:db8:113::", s6);
+	inet_pton(AF_INET6, "2001:db8:113::ffff:ffff", e6);
+	CHECK_EQ(gw_pool_init(&p, AF_INET6, s6, e6, &cut), 0);
+	CHECK_EQ(cut, 1);
+	CHECK_EQ(p.size, GW_POOL_MAX);
+	CHECK_EQ(gw_pool_take(&p, g6), 0);
+	CHECK_MEM(g6, s6, 16);
+	gw_pool_free(&p);
+	CHECK_EQ(gw_pool_take(&p, g6), -ENOSPC);
+}
+
+static int write_file(const char *path, const char *data, size_t len, mode_t mode)
+{
+	unlink(path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0)
+		return -1;
+	ssize_t w = write(fd, data, len);
+	close(fd);
+	return w == (ssize_t)len && chmod(path, mode) == 0 ? 0 : -1;
+}
+
+static void test_psk(void)
+{
+	char dir[] = "/tmp/petrel-test-psk-XXXXXX", path[128], link_path[160];
+	struct secret *s;
+	const char *why;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/key", dir);
+	static const struct {
+		const char *data;
+		size_t len;
+		mode_t mode;
+		int rc;
+		size_t key_len;
+	} cases[] = {
+		{ "secret\n", 7, 0600, 0, 6 },        /* one newline stripped */
+		{ "secret\n\n", 8, 0600, 0, 7 },      /* only one */
+		{ "secret\r\n", 8, 0400, 0, 6 },      /* CRLF, read-only file */
+		{ "secret", 6, 0600, 0, 6 },
+		{ "secret\n", 7, 0640, -EPERM, 0 },   /* group may read */
+		{ "secret\n", 7, 0604, -EPERM, 0 },   /* others may read */
+		{ "secret\n", 7, 0620, -EPERM, 0 },   /* group may write */
+		{ "\n", 1, 0600, -EINVAL, 0 },        /* empty */
+		{ "", 0, 0600, -EINVAL, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_EQ(write_file(path, cases[i].data, cases[i].len, cases[i].mode), 0);
+		int rc = psk_file_load(path, &s, &why);
+		if (rc != cases[i].rc)
+			fprintf(stderr, "psk case %zu: rc %d (%s)\n", i, rc, why);
+		CHECK_EQ(rc, cases[i].rc);
+		if (!rc) {
+			CHECK_EQ(s->len, cases[i].key_len);
+			CHECK(memcmp(s->p, cases[i].data, s->len) == 0);
+		} else {
+			CHECK(s == NULL);
+			CHECK(why[0] != '\0');
+		}
+		crypto_secret_free(s);
+	}
+	/* too long */
+	char big[PSK_FILE_MAX_LEN + 10];
+	memset(big, 'k', sizeof(big));
+	CHECK_EQ(write_file(path, big, sizeof(big), 0600), 0);
+	CHECK_EQ(psk_file_load(path, &s, &why), -EINVAL);
+	CHECK_EQ(write_file(path, big, PSK_FILE_MAX_LEN, 0600), 0);
+	CHECK_EQ(psk_file_load(path, &s, &why), 0);
+	crypto_secret_free(s);
+	/* symlinks and directories are refused; a missing file says so */
+	snprintf(link_path, sizeof(link_path), "%s/link", dir);
+	CHECK_EQ(symlink(path, link_path), 0);
+	CHECK_EQ(psk_file_load(link_path, &s, &why), -ELOOP);
+	CHECK_EQ(psk_file_load(dir, &s, &why), -EINVAL);
+	unlink(path);
+	CHECK_EQ(psk_file_load(path, &s, &why), -ENOENT);
+	unlink(link_path);
+	rmdir(dir);
+}
+
+static void test_ts_str(void)
+{
+	static const struct {
+		const char *start, *end;
+		int v6;
+		uint8_t proto;
+		const char *want;
+	} cases[] = {
+		{ "203.0.113.0", "203.0.113.255", 0, 0, "203.0.113.0/24" },
+		{ "203.0.113.10", "203.0.113.10", 0, 0, "203.0.113.10" },
+		{ "0.0.0.0", "255.255.255.255", 0, 0, "0.0.0.0/0" },
+		{ "203.0.113.10", "203.0.113.20", 0, 0, "203.0.113.10-203.0.113.20" },
+		{ "203.0.113.0", "203.0.113.255", 0, 17, "203.0.113.0/24[17/0-65535]" },
+		{ "2001:db8:113::", "2001:db8:113::ffff:ffff:ffff:ffff", 1, 0, "2001:db8:113::/64" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ike_ts_cfg ts = { 0 };
+		char s[128];
+		ts.type = cases[i].v6 ? IKE_TS_IPV6_ADDR_RANGE : IKE_TS_IPV4_ADDR_RANGE;
+		ts.proto = cases[i].proto;
+		ts.end_port = 65535;
+		inet_pton(cases[i].v6 ? AF_INET6 : AF_INET, cases[i].start, ts.start);
+		inet_pton(cases[i].v6 ? AF_INET6 : AF_INET, cases[i].end, ts.end);
+		net_ts_str(&ts, s, sizeof(s));
+		if (strcmp(s, cases[i].want) != 0)
+			fprintf(stderr, "ts %zu: '%s' != '%s'\n", i, s, cases[i].want);
+		CHECK(strcmp(s, cases[i].want) == 0);
+	}
+	struct sockaddr_storage ss;
+	char s[NET_ADDR_STR_MAX];
+	CHECK_EQ(net_sa_parse("2001:db8::1", 4500, &ss), 0);
+	CHECK(strcmp(net_sa_str((struct sockaddr *)&ss, s, sizeof(s)), "[2001:db8::1]:4500") == 0);
+	CHECK_EQ(net_sa_parse("gw.example", 500, &ss), -EINVAL);
+}
+
+int main(void)
+{
+	test_ident();
+	test_pool();
+	test_psk();
+	test_ts_str();
+	return test_done();
+}
