@@ -252,6 +252,10 @@ static int build_msg(struct ike_sa *sa, struct ike_task *tasks, uint8_t exch, in
 	memset(&m, 0, sizeof(m));
 	memcpy(m.hdr.spi_i, sa->spi_i, 8);
 	memcpy(m.hdr.spi_r, sa->spi_r, 8);
+	/* RFC 7296 2.6 "HDR(A,0), N(COOKIE)": a refused IKE_SA_INIT leaves no
+	 * SA behind, so its answer names none. */
+	if (exch == IKE_EXCH_SA_INIT && response && sa->resp_error)
+		memset(m.hdr.spi_r, 0, 8);
 	m.hdr.version = IKE_VERSION_2_0;
 	m.hdr.exch = exch;
 	m.hdr.flags = (uint8_t)((sa->role == IKE_ROLE_INITIATOR ? IKE_HDR_F_INITIATOR : 0) |

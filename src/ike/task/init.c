@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "crypto/prf.h"
 #include "crypto/sig.h"
 #include "ike/sa_int.h"
 
@@ -246,6 +247,58 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 
 /* ---- responder ---- */
 
+/* RFC 7296 2.6: Cookie = <VersionIDofSecret> | Hash(Ni | IPi | SPIi |
+ * <secret>), here as a version octet (0; TODO(issue 3): rotate the secret)
+ * and PRF-HMAC-SHA2-256 keyed with the secret. Stateless: the same request
+ * always gets the same cookie while the secret stands. */
+#define COOKIE_LEN 33u
+
+static int make_cookie(struct ike_sa *sa, const struct ike_msg_in *m, const uint8_t *ni,
+		       size_t ni_len, uint8_t out[COOKIE_LEN])
+{
+	struct ike_addr local, remote;
+	struct crypto_prf *prf;
+	int rc;
+
+	memset(&local, 0, sizeof(local));
+	memset(&remote, 0, sizeof(remote));
+	sa->ops.addrs(sa->ops.ctx, sa, &local, &remote);
+	const struct secret *k = sa->cfg.cookie_secret;
+	if (!k || !k->len)
+		return -EINVAL;
+	if ((rc = crypto_prf_new(IKE_PRF_HMAC_SHA2_256, k->p, k->len, &prf)))
+		return rc;
+	struct crypto_buf parts[] = {
+		{ ni, ni_len }, { remote.ip, remote.family == AF_INET6 ? 16u : 4u },
+		{ m->hdr.spi_i, 8 },
+	};
+	out[0] = 0;
+	rc = crypto_prf_run(prf, parts, 3, out + 1);
+	crypto_prf_free(prf);
+	return rc;
+}
+
+/* 0 when the request may go on; -EAGAIN after refusing it with N(COOKIE). */
+static int check_cookie(struct ike_sa *sa, const struct ike_msg_in *m)
+{
+	uint8_t ni[PT_IKE_NONCE_MAX_LEN], want[COOKIE_LEN];
+	size_t ni_len;
+	struct ike_notify n;
+	int rc;
+
+	if (!sa->cfg.require_cookie)
+		return 0;
+	if ((rc = read_nonce(m, ni, &ni_len)) || (rc = make_cookie(sa, m, ni, ni_len, want)))
+		return rc;
+	if (ike_in_notify(m, IKE_N_COOKIE, &n) && n.len == COOKIE_LEN &&
+	    crypto_memeq(n.data, want, COOKIE_LEN))
+		return 0;
+	log_info(IKE_LOG, "IKE_SA_INIT: %s; answering with N(COOKIE)",
+		 ike_in_notify(m, IKE_N_COOKIE, &n) ? "the cookie is not ours" : "a cookie is required");
+	ike_sa_refuse(sa, IKE_N_COOKIE, want, COOKIE_LEN);
+	return -EAGAIN;
+}
+
 static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
 {
 	struct task_init *ti = (struct task_init *)t;
@@ -255,6 +308,11 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 
 	if (!sap)
 		return -ENOMEM;
+	/* RFC 7296 2.6: before any work (and before any state), the cookie. */
+	if ((rc = check_cookie(sa, m))) {
+		free(sap);
+		return rc;
+	}
 	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
 	if (!rc && ike_prop_select(sap, sa->cfg.ike_props, sa->cfg.n_ike_props, &sa->alg)) {
 		free(sap);
