@@ -74,6 +74,32 @@ grep -qE '^result .* established=1 deleted=1' "$WORK/direct.log" || fail "direct
 wait_for "$WORK/gw.log" "${SPI_I}_${SPI_R}: IKE SA with .* deleted" 3 || fail "direct: petrel-gw did not see the delete"
 wait_for "$WORK/gw.log" "${SPI_I}_${SPI_R}: freed" 3 || fail "direct: petrel-gw did not free the SA"
 
+# ---- the first IKE_SA_INIT answer is lost: the retransmitted request must
+# reach the same half-open SA (found by SPIi and peer) and get the same answer
+if command -v nft >/dev/null; then
+	log "direct: the first IKE_SA_INIT response is dropped in the router"
+	ip netns exec "$NS_RT" nft -f - <<-EOF
+		table ip pte2e_loss {
+			chain drop_first {
+				type filter hook forward priority 0; policy accept;
+				ip saddr $GW udp sport 500 limit rate 1/hour burst 1 packets drop
+			}
+		}
+	EOF
+	initiator "$WORK/lost.log" --ike aes256gcm16-prfsha256-x25519 --esp aes256gcm16 --delete
+	check_agree "$WORK/lost.log" lost
+	rc=0; wait "$INI" || rc=$?; [ $rc = 0 ] || fail "lost: ike-initiator exited with $rc"
+	[ "$(grep -c '"event":"send","exch":"IKE_SA_INIT"' "$WORK/lost.log")" -ge 2 ] \
+		|| fail "lost: the initiator did not retransmit IKE_SA_INIT"
+	grep -q "${SPI_I}_${SPI_R}: IKE_SA_INIT retransmitted by $CLI:" "$WORK/gw.log" \
+		|| fail "lost: petrel-gw did not match the retransmission to the half-open SA"
+	[ "$(grep -c "IKE_SA_INIT from .* answered" "$WORK/gw.log")" = 2 ] \
+		|| fail "lost: petrel-gw made a new SA for the retransmission"
+	ip netns exec "$NS_RT" nft delete table ip pte2e_loss
+else
+	log "SKIP lost-response sub-case: nft is not installed"
+fi
+
 # ---- two SAs at the same time: separate table entries, separate addresses
 log "direct: two initiators at once (chacha20poly1305/ecp256 and aes256gcm16/x25519)"
 initiator "$WORK/two-a.log" --ike chacha20poly1305-prfsha256-ecp256 --esp chacha20poly1305 --hold-ms 1500 --delete
@@ -118,4 +144,15 @@ grep -q '"event":"deleted"' "$WORK/nat.log" || fail "nat: the client did not get
 rc=0; wait "$GW_PID" || rc=$?
 [ $rc = 0 ] || fail "petrel-gw exited with $rc after SIGTERM"
 grep -q "deleting (shutdown)" "$WORK/gw.log" || fail "petrel-gw did not delete on SIGTERM"
+# ---- cookies (RFC 7296 2.6): cookie_threshold 0 asks every initiator for one
+gw_conf "  cookie_threshold: 0"
+gw_start "$PETREL_GW"
+initiator "$WORK/cookie.log" --ike aes256gcm16-prfsha256-x25519 --esp aes256gcm16 --delete
+check_agree "$WORK/cookie.log" cookie
+rc=0; wait "$INI" || rc=$?; [ $rc = 0 ] || fail "cookie: ike-initiator exited with $rc"
+grep -q "answered without an SA (COOKIE or refusal)" "$WORK/gw.log" || fail "cookie: petrel-gw asked for no cookie"
+grep -q "half-open 1, cookie checked" "$WORK/gw.log" || fail "cookie: petrel-gw did not check the returned cookie"
+[ "$(grep -c '"event":"send","exch":"IKE_SA_INIT"' "$WORK/cookie.log")" = 2 ] \
+	|| fail "cookie: the initiator did not send IKE_SA_INIT again with the cookie"
+
 log "PASS: petrel <-> petrel, direct and through NAT (float to 4500, marker), deletes both ways, in $(elapsed) s"

@@ -90,4 +90,13 @@ rc=0; wait "$GW_PID" || rc=$?
 grep -q "deleting (shutdown)" "$WORK/gw.log" || fail "petrel-gw did not delete the SA on SIGTERM"
 wait_for "$WORK/cli/charon.log" "received DELETE for IKE_SA" 3 \
 	|| fail "strongSwan did not receive petrel-gw's delete"
-log "PASS: strongSwan initiator <-> petrel-gw (SPIs agree, vip $VIP, deletes both ways) in $(elapsed) s"
+log "cookies: petrel-gw with cookie_threshold 0 asks strongSwan for a COOKIE (RFC 7296 2.6)"
+gw_conf "  cookie_threshold: 0"
+gw_start "$PETREL_GW"
+sw cli "$NS_CLI" --initiate --ike psk --child net --timeout 15 > "$WORK/initiate3.log" 2>&1 \
+	|| fail "swanctl --initiate with a cookie failed: $(tail -5 "$WORK/initiate3.log")"
+grep -q "received COOKIE notify" "$WORK/cli/charon.log" || fail "strongSwan got no COOKIE"
+wait_for "$WORK/gw.log" "half-open 1, cookie checked" 3 || fail "petrel-gw did not check strongSwan's cookie"
+wait_for "$WORK/gw.log" "IKE SA established" 3 || fail "no IKE SA after the cookie round"
+
+log "PASS: strongSwan initiator <-> petrel-gw (SPIs agree, vip $VIP, deletes both ways, cookies) in $(elapsed) s"
