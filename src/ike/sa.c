@@ -762,8 +762,13 @@ void ike_sa_on_timer(struct ike_sa *sa)
 		if (now >= sa->dpd_at) {
 			/* RFC 7296 1.4: an exchange in flight proves liveness by itself. */
 			sa->dpd_at = UINT64_MAX;
-			if (!sa->active && !sa->queue)
-				queue_new(sa, ike_task_dpd_new(sa, &t), t);
+			/* Two statements: in one call the order in which the
+			 * arguments are evaluated is unspecified (gcc read t
+			 * before ike_task_dpd_new set it). */
+			if (!sa->active && !sa->queue) {
+				int rc = ike_task_dpd_new(sa, &t);
+				queue_new(sa, rc, t);
+			}
 		}
 		if (now >= sa->rekey_child_at) {
 			sa->rekey_child_at = UINT64_MAX;
