@@ -33,6 +33,7 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 	policy_made=1
 fi
 rc=0
+# shellcheck disable=SC2086 # one word per package
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null || rc=$?
 [ $policy_made = 0 ] || rm -f /usr/sbin/policy-rc.d
 if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then

@@ -13,7 +13,7 @@ PETREL_GW=$1
 INITIATOR=$2
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
-e2e_init
+e2e_init none
 topology
 psk_file "$WORK/cli.psk"
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/e2e/lib.sh: namespaces, strongSwan 5.9.8 and petrel processes for the
 # e2e cases (sourced; each case sets CASE first). Everything a case starts is
 # bounded by `timeout`, tracked by PID and removed by the EXIT trap; the
@@ -12,6 +13,7 @@
 NS_CLI=pte2e-$CASE-cli NS_RT=pte2e-$CASE-rt NS_GW=pte2e-$CASE-gw
 CLI=192.0.2.2 RT_CLI=192.0.2.1 RT_GW=198.51.100.254 GW=198.51.100.1
 PSK="petrel-e2e-preshared-key-0123456789"
+# shellcheck disable=SC2034 # used by the cases
 CLIENT_ID=client@psk.example GW_ID=gw.example
 PLUGINS="random nonce openssl curve25519 aes sha1 sha2 hmac gcm chapoly kdf kernel-libipsec kernel-netlink socket-default vici attr resolve"
 WORK=
@@ -65,7 +67,7 @@ cleanup() {
 	exit $rc
 }
 
-e2e_init() { # [need-strongswan]
+e2e_init() { # strongswan|none
 	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
 	command -v ip >/dev/null || skip "iproute2 is not installed (tools/deps.sh)"
 	if [ "${1:-}" = strongswan ]; then

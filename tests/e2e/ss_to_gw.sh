@@ -57,7 +57,9 @@ read -r SS_SPI_I SS_SPI_R < <(sed -nE 's/.*ESTABLISHED, IKEv2, ([0-9a-f]{16})_i\
 SS_CHILD_IN=$(sed -nE 's/^ +in +([0-9a-f]{8}),.*/\1/p' "$WORK/sas.txt" | head -1)
 SS_CHILD_OUT=$(sed -nE 's/^ +out +([0-9a-f]{8}),.*/\1/p' "$WORK/sas.txt" | head -1)
 VIP=$(sed -nE "s/.*local +'[^']*' @ [^ ]+ \[(203\.0\.113\.[0-9]+)\].*/\1/p" "$WORK/sas.txt")
-[ -n "${SS_SPI_I:-}" ] && [ -n "$SS_CHILD_IN" ] && [ -n "$SS_CHILD_OUT" ] || fail "cannot read SPIs from swanctl --list-sas"
+if [ -z "${SS_SPI_I:-}" ] || [ -z "$SS_CHILD_IN" ] || [ -z "$SS_CHILD_OUT" ]; then
+	fail "cannot read SPIs from swanctl --list-sas"
+fi
 [ -n "$VIP" ] || fail "no virtual IP from 203.0.113.0/24 in swanctl --list-sas"
 log "strongSwan: IKE $SS_SPI_I/$SS_SPI_R, child in $SS_CHILD_IN out $SS_CHILD_OUT, vip $VIP"
 
