@@ -159,6 +159,52 @@ static void test_invalid_ke(void)
 	hx_free(&hx);
 }
 
+/* RFC 7296 2.6: a responder under load asks for a COOKIE first, keeps no
+ * state for the cookie-less request, and accepts the request that echoes
+ * it; a wrong cookie is asked for again. */
+static void test_cookie(void)
+{
+	struct hx hx;
+	struct secret *key = NULL;
+
+	hx_init(&hx, PSK, PSK);
+	CHECK_EQ(crypto_secret_from("cookie-secret-for-the-test-0123456789", 37, &key), 0);
+	hx.side[HX_R].cfg.require_cookie = 1;
+	hx.side[HX_R].cfg.cookie_secret = key;
+	CHECK_EQ(hx_start(&hx), 0);
+	/* IKE_SA_INIT { SA, KE, Ni, ... } --> */
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK(hx.side[HX_R].sa == NULL);
+	/* <-- IKE_SA_INIT { N(COOKIE) }, SPIr zero */
+	expect_next(&hx, IKE_EXCH_SA_INIT, 0, 1);
+	static const uint8_t zero[8];
+	CHECK_MEM(hx.q[0]->data + 8, zero, 8);
+	/* A forged answer with another cookie would be echoed back too; here
+	 * the initiator echoes the real one: IKE_SA_INIT { N(COOKIE), SA, ... } --> */
+	CHECK_EQ(hx_step(&hx), HX_I);
+	expect_next(&hx, IKE_EXCH_SA_INIT, 0, 0);
+	CHECK_EQ(hx.q[0]->data[16], IKE_PLD_NOTIFY); /* the COOKIE comes first */
+	/* Tamper with the echoed cookie: asked again, still no state. */
+	struct hx_msg *m = hx.q[0];
+	uint8_t saved = m->data[28 + 8 + 1];
+	m->data[28 + 8 + 1] ^= 0xff;
+	CHECK_EQ(hx_dup(&hx), HX_R);
+	CHECK(hx.side[HX_R].sa == NULL);
+	CHECK_EQ(hx.n_q, 2);
+	m->data[28 + 8 + 1] = saved;
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK(hx.side[HX_R].sa != NULL);
+	/* Drop the second COOKIE answer (for the tampered copy). */
+	struct hx_msg *extra = hx.q[0];
+	memmove(hx.q, hx.q + 1, (size_t)(hx.n_q - 1) * sizeof(hx.q[0]));
+	hx.n_q--;
+	free(extra);
+	CHECK_EQ(hx_run(&hx, 10), 3);
+	check_established_pair(&hx);
+	hx_free(&hx);
+	crypto_secret_free(key);
+}
+
 static void test_no_proposal(void)
 {
 	struct hx hx;
@@ -398,6 +444,7 @@ int main(void)
 	test_suites();
 	test_wrong_psk();
 	test_invalid_ke();
+	test_cookie();
 	test_no_proposal();
 	test_ts_unacceptable();
 	test_loss_and_duplicates();
