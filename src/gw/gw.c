@@ -13,7 +13,7 @@
 #include "base/log.h"
 #include "crypto/secret.h"
 #include "gw/pool.h"
-#include "gw/psk.h"
+#include "crypto/secret_file.h"
 #include "ike/ident.h"
 #include "ike/ike.h"
 #include "ike/pld/consts.h"
@@ -650,7 +650,7 @@ int gw_new(uv_loop_t *loop, const struct conf_gw *c, struct gw **out)
 		log_err(GW_LOG, "%s: id '%s' is not an FQDN, user@FQDN or address", c->file, c->id);
 		goto fail;
 	}
-	if ((rc = psk_file_load(c->psk_file, &gw->psk, &why))) {
+	if ((rc = crypto_secret_load_file(c->psk_file, &gw->psk, &why))) {
 		log_err(GW_LOG, "psk_file %s %s: %s", c->psk_file, why, pt_strerror(rc));
 		goto fail;
 	}

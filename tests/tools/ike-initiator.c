@@ -31,7 +31,7 @@
 #include "base/hex.h"
 #include "base/log.h"
 #include "crypto/secret.h"
-#include "gw/psk.h"
+#include "crypto/secret_file.h"
 #include "ike/ident.h"
 #include "ike/ike.h"
 #include "ike/pld/consts.h"
@@ -424,7 +424,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ike-initiator: --id/--remote-id: an FQDN, user@FQDN or address\n");
 		return 2;
 	}
-	if ((rc = psk_file_load(psk_file, &in.psk, &why))) {
+	if ((rc = crypto_secret_load_file(psk_file, &in.psk, &why))) {
 		fprintf(stderr, "ike-initiator: --psk-file %s %s: %s\n", psk_file, why, pt_strerror(rc));
 		return 2;
 	}

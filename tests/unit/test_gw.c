@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "gw/pool.h"
-#include "gw/psk.h"
+#include "crypto/secret_file.h"
 #include "ike/ident.h"
 #include "ike/pld/consts.h"
 #include "net/addr.h"
@@ -172,7 +172,7 @@ static void test_psk(void)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		CHECK_EQ(write_file(path, cases[i].data, cases[i].len, cases[i].mode), 0);
-		int rc = psk_file_load(path, &s, &why);
+		int rc = crypto_secret_load_file(path, &s, &why);
 		if (rc != cases[i].rc)
 			fprintf(stderr, "psk case %zu: rc %d (%s)\n", i, rc, why);
 		CHECK_EQ(rc, cases[i].rc);
@@ -186,20 +186,20 @@ static void test_psk(void)
 		crypto_secret_free(s);
 	}
 	/* too long */
-	char big[PSK_FILE_MAX_LEN + 10];
+	char big[SECRET_FILE_MAX_LEN + 10];
 	memset(big, 'k', sizeof(big));
 	CHECK_EQ(write_file(path, big, sizeof(big), 0600), 0);
-	CHECK_EQ(psk_file_load(path, &s, &why), -EINVAL);
-	CHECK_EQ(write_file(path, big, PSK_FILE_MAX_LEN, 0600), 0);
-	CHECK_EQ(psk_file_load(path, &s, &why), 0);
+	CHECK_EQ(crypto_secret_load_file(path, &s, &why), -EINVAL);
+	CHECK_EQ(write_file(path, big, SECRET_FILE_MAX_LEN, 0600), 0);
+	CHECK_EQ(crypto_secret_load_file(path, &s, &why), 0);
 	crypto_secret_free(s);
 	/* symlinks and directories are refused; a missing file says so */
 	snprintf(link_path, sizeof(link_path), "%s/link", dir);
 	CHECK_EQ(symlink(path, link_path), 0);
-	CHECK_EQ(psk_file_load(link_path, &s, &why), -ELOOP);
-	CHECK_EQ(psk_file_load(dir, &s, &why), -EINVAL);
+	CHECK_EQ(crypto_secret_load_file(link_path, &s, &why), -ELOOP);
+	CHECK_EQ(crypto_secret_load_file(dir, &s, &why), -EINVAL);
 	unlink(path);
-	CHECK_EQ(psk_file_load(path, &s, &why), -ENOENT);
+	CHECK_EQ(crypto_secret_load_file(path, &s, &why), -ENOENT);
 	unlink(link_path);
 	rmdir(dir);
 }

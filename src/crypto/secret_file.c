@@ -1,6 +1,6 @@
-/* PSK files: check who may have written or read the file before trusting
+/* Secret files: check who may have written or read the file before trusting
  * it, then read it once into a struct secret and wipe the buffer. */
-#include "gw/psk.h"
+#include "crypto/secret_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int psk_file_load(const char *path, struct secret **out, const char **why)
+int crypto_secret_load_file(const char *path, struct secret **out, const char **why)
 {
-	uint8_t buf[PSK_FILE_MAX_LEN + 2];
+	uint8_t buf[SECRET_FILE_MAX_LEN + 2];
 	struct stat st;
 	size_t got = 0;
 	int rc, fd;
@@ -64,7 +64,7 @@ int psk_file_load(const char *path, struct secret **out, const char **why)
 		got--;
 	if (got && buf[got - 1] == '\r')
 		got--;
-	if (got == 0 || got > PSK_FILE_MAX_LEN) {
+	if (got == 0 || got > SECRET_FILE_MAX_LEN) {
 		crypto_wipe(buf, sizeof(buf));
 		*why = got == 0 ? "is empty" : "is longer than 1024 bytes";
 		return -EINVAL;
