@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/deps.sh
 bash tools/debian13-root.sh || echo "run-all: could not make the Debian 13 root; tier_debian13 will be reported as skipped"
+bash tools/debian13-libreswan-root.sh || echo "run-all: could not make the Libreswan 5.2 root; e2e_libreswan will be reported as skipped"
 cmake -S . -B build-test -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
 	-DPETREL_SANITIZE=ON -DPETREL_WERROR=ON -DPETREL_FUZZ=ON -DPETREL_TIERS=ON >/dev/null
 cmake --build build-test -j2
