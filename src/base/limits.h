@@ -41,4 +41,8 @@
 #define PT_IKE_SA_ATTRS_MAX       256u    /* transform attributes in one SA payload */
 #define PT_IKE_COOKIE_MAX_LEN     64u     /* RFC 7296 2.6: COOKIE data 1..64 */
 
+/* EAP-TLS (src/ike/eap/eap_tls.c, RFC 5216 3.1): one reassembled TLS
+ * message (the TLS Message Length an L flag may announce). */
+#define PT_EAP_TLS_MSG_MAX        (64u * 1024u)
+
 #endif

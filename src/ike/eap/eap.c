@@ -111,7 +111,13 @@ static int dup_bytes(const uint8_t *p, size_t n, uint8_t **out)
 
 static int method_allowed(uint8_t m)
 {
-	return m == EAP_MD5 || m == EAP_MSCHAPV2;
+	return m == EAP_MD5 || m == EAP_MSCHAPV2 || m == EAP_TLS;
+}
+
+/* EAP-TLS takes many fragments (RFC 5216 3.1), the others a few rounds. */
+static unsigned rounds_max(uint8_t method)
+{
+	return method == EAP_TLS ? EAP_TLS_ROUNDS_MAX : EAP_ROUNDS_MAX;
 }
 
 /* ---- client ---------------------------------------------------------- */
@@ -119,8 +125,12 @@ static int method_allowed(uint8_t m)
 int eap_client_new(const struct eap_client_cfg *cfg, struct eap_client **out)
 {
 	if (!cfg || !method_allowed(cfg->method) || !cfg->identity || !cfg->identity_len ||
-	    cfg->identity_len > EAP_IDENTITY_MAX_LEN || !cfg->password ||
-	    cfg->password->len > EAP_PASSWORD_MAX_LEN)
+	    cfg->identity_len > EAP_IDENTITY_MAX_LEN ||
+	    (cfg->method != EAP_TLS && !cfg->password) ||
+	    (cfg->password && cfg->password->len > EAP_PASSWORD_MAX_LEN))
+		return -EINVAL;
+	/* The client always checks the EAP server's name (RFC 9190 5.2). */
+	if (cfg->method == EAP_TLS && !cfg->tls.peer_id)
 		return -EINVAL;
 	if (cfg->method == EAP_MSCHAPV2) {
 		/* RFC 2759 8.3: the password must become UTF-16; check it now
@@ -141,11 +151,19 @@ int eap_client_new(const struct eap_client_cfg *cfg, struct eap_client **out)
 		return -ENOMEM;
 	c->method = cfg->method;
 	if (dup_bytes(cfg->identity, cfg->identity_len, &c->identity) ||
-	    crypto_secret_from(cfg->password->p, cfg->password->len, &c->password)) {
+	    (cfg->password &&
+	     crypto_secret_from(cfg->password->p, cfg->password->len, &c->password))) {
 		eap_client_free(c);
 		return -ENOMEM;
 	}
 	c->identity_len = cfg->identity_len;
+	if (cfg->method == EAP_TLS) {
+		int err = eap_tls_new(&cfg->tls, 0, &c->tls);
+		if (err) {
+			eap_client_free(c);
+			return err;
+		}
+	}
 	*out = c;
 	return 0;
 }
@@ -157,6 +175,7 @@ void eap_client_free(struct eap_client *c)
 	free(c->identity);
 	crypto_secret_free(c->password);
 	crypto_secret_free(c->msk);
+	eap_tls_free(c->tls);
 	crypto_wipe(c, sizeof(*c));
 	free(c);
 }
@@ -218,6 +237,9 @@ static int client_request(struct eap_client *c, const struct eap_pkt *p, struct 
 	case EAP_MSCHAPV2:
 		err = eap_mschapv2_client(c, p->id, &in, w);
 		break;
+	case EAP_TLS:
+		err = eap_tls_client(c, p->id, &in, w);
+		break;
 	default:
 		err = -EPROTO;
 		break;
@@ -271,8 +293,8 @@ int eap_client_process(struct eap_client *c, const uint8_t *msg, size_t len, uin
 		*resp_len = c->cache_len;
 		return EAP_CONTINUE;
 	}
-	if (++c->rounds > EAP_ROUNDS_MAX) {
-		log_warn(EAP_SUBSYS, "more than %u EAP requests: giving up", EAP_ROUNDS_MAX);
+	if (++c->rounds > rounds_max(c->method)) {
+		log_warn(EAP_SUBSYS, "more than %u EAP requests: giving up", rounds_max(c->method));
 		return client_fail(c, -EPROTO);
 	}
 	wb_init(&w, resp, cap);
@@ -306,7 +328,7 @@ int eap_server_new(const struct eap_server_cfg *cfg, struct eap_server **out)
 {
 	if (!cfg || !method_allowed(cfg->method) ||
 	    (cfg->identity && (!cfg->identity_len || cfg->identity_len > EAP_IDENTITY_MAX_LEN)) ||
-	    (!cfg->lookup && (!cfg->user || !cfg->password)) ||
+	    (cfg->method != EAP_TLS && !cfg->lookup && (!cfg->user || !cfg->password)) ||
 	    (cfg->password && cfg->password->len > EAP_PASSWORD_MAX_LEN))
 		return -EINVAL;
 	if (cfg->method == EAP_MSCHAPV2) {
@@ -326,11 +348,18 @@ int eap_server_new(const struct eap_server_cfg *cfg, struct eap_server **out)
 		err = dup_bytes(cfg->identity, cfg->identity_len, &s->identity);
 		s->identity_len = cfg->identity_len;
 	}
-	if (!err && !cfg->lookup) {
+	if (!err && !cfg->lookup && cfg->user && cfg->password) {
 		err = dup_bytes(cfg->user, cfg->user_len, &s->user);
 		s->user_len = cfg->user_len;
 		if (!err)
 			err = crypto_secret_from(cfg->password->p, cfg->password->len, &s->password);
+	}
+	if (!err && cfg->method == EAP_TLS) {
+		err = eap_tls_new(&cfg->tls, 1, &s->tls);
+		if (err) {
+			eap_server_free(s);
+			return err;
+		}
 	}
 	/* RFC 3748 4.1: the first identifier is best chosen at random. */
 	if (!err)
@@ -352,6 +381,7 @@ void eap_server_free(struct eap_server *s)
 	free(s->user);
 	crypto_secret_free(s->password);
 	crypto_secret_free(s->msk);
+	eap_tls_free(s->tls);
 	crypto_wipe(s, sizeof(*s));
 	free(s);
 }
@@ -361,6 +391,8 @@ int eap_server_password(struct eap_server *s, const uint8_t *id, size_t id_len,
 {
 	if (s->lookup)
 		return s->lookup(s->lookup_arg, id, id_len, pw);
+	if (!s->user || !s->password)
+		return -ENOENT;
 	/* User names are not secret. */
 	if (id_len != s->user_len || memcmp(id, s->user, id_len) != 0) /* public-memcmp */
 		return -ENOENT;
@@ -382,7 +414,7 @@ int eap_server_set_auth_id(struct eap_server *s, const uint8_t *id, size_t len)
 static int server_method_request(struct eap_server *s, struct wb *w, int first)
 {
 	int err;
-	if (++s->rounds > EAP_ROUNDS_MAX)
+	if (++s->rounds > rounds_max(s->method))
 		return -EPROTO;
 	s->id++;
 	eap_begin(w, IKE_EAP_REQUEST, s->id, s->method);
@@ -392,6 +424,9 @@ static int server_method_request(struct eap_server *s, struct wb *w, int first)
 		break;
 	case EAP_MSCHAPV2:
 		err = first ? eap_mschapv2_server_start(s, w) : -EPROTO;
+		break;
+	case EAP_TLS:
+		err = first ? eap_tls_server_start(s, w) : -EPROTO;
 		break;
 	default:
 		err = -EPROTO;
@@ -471,13 +506,16 @@ static int server_response(struct eap_server *s, const struct eap_pkt *p, struct
 	case EAP_MSCHAPV2:
 		r = eap_mschapv2_server_process(s, &in, w);
 		break;
+	case EAP_TLS:
+		r = eap_tls_server_process(s, &in, w);
+		break;
 	default:
 		r = -EPROTO;
 		break;
 	}
 	if (r != EAP_CONTINUE)
 		return r;
-	if (++s->rounds > EAP_ROUNDS_MAX)
+	if (++s->rounds > rounds_max(s->method))
 		return -EPROTO;
 	s->id++;
 	int err = eap_finish(w);

@@ -12,8 +12,9 @@
  *
  * Methods: EAP-MD5 (RFC 3748 5.4; no key, no server authentication: tests
  * only), EAP-MSCHAPv2 (draft-kamath-pppext-eap-mschapv2-02, RFC 2759, MSK as
- * RFC 3079 keys, see crypto/mschap.h). EAP-Identity (1), Notification (2) and
- * Nak (3) are handled here for every method.
+ * RFC 3079 keys, see crypto/mschap.h), EAP-TLS (RFC 5216 with TLS 1.2, RFC 9190
+ * with TLS 1.3; see eap_tls.c and crypto/tls_eap.h). EAP-Identity (1),
+ * Notification (2) and Nak (3) are handled here for every method.
  *
  * Returns: EAP_CONTINUE (a packet to send was written), EAP_SUCCESS, or a
  * negative errno: -EACCES authentication failed (Failure received or, on the
@@ -60,19 +61,55 @@ enum eap_result {
 #define EAP_ROUNDS_MAX         64u    /* Requests in one conversation */
 #define EAP_MSG_MAX_LEN        65531u /* IKE payload max minus its header */
 #define EAP_CACHE_MAX_LEN      1500u  /* last Response kept for a retransmitted Request */
+/* EAP-TLS: TLS octets per EAP packet (RFC 5216 3.1 fragments; small so IKE
+ * messages stay small), and the Requests a conversation may take (a 64 KiB
+ * TLS message at 1000 octets is 66 fragments). */
+#define EAP_TLS_FRAG_DEFAULT_LEN 1000u
+#define EAP_TLS_FRAG_MIN_LEN     64u
+#define EAP_TLS_FRAG_MAX_LEN     1400u  /* + 10 octets of headers fits EAP_CACHE_MAX_LEN */
+#define EAP_TLS_ROUNDS_MAX       256u
 
 struct eap_client;
 struct eap_server;
+struct crypto_cert;
+struct crypto_pkey;
+struct crypto_castore;
+
+/* EAP-TLS credentials and checks, for either end (method EAP_TLS; ignored
+ * by the other methods). cert, key and ca are borrowed: the caller keeps
+ * them alive until the conversation is freed. */
+struct eap_tls_cfg {
+	const struct crypto_cert *cert;   /* ours, sent in TLS Certificate */
+	const struct crypto_pkey *key;
+	const struct crypto_castore *ca;  /* trust anchors for the peer's certificate */
+	/* The identity the peer's certificate must prove (enum crypto_id_type:
+	 * FQDN, RFC822, IPv4/IPv6, DER DN; the same checks as an IKE CERT).
+	 * Client: required, the EAP server's name. Server: optional; when 0
+	 * the client's certificate must prove its EAP-Identity, as an
+	 * rfc822Name if it holds an '@', else as a dNSName. */
+	int peer_id_type;
+	const uint8_t *peer_id;
+	size_t peer_id_len;
+	/* CRYPTO_TLS_V12 (0x0303) or CRYPTO_TLS_V13 (0x0304); 0: 1.2 .. 1.3. */
+	uint16_t min_version, max_version;
+	/* TLS octets per EAP packet, EAP_TLS_FRAG_MIN_LEN..EAP_TLS_FRAG_MAX_LEN;
+	 * 0: EAP_TLS_FRAG_DEFAULT_LEN. */
+	size_t frag_len;
+	int64_t now_s;                    /* certificate time check; 0: the clock */
+};
 
 struct eap_client_cfg {
-	uint8_t method;             /* the one method allowed: EAP_MSCHAPV2, EAP_MD5 */
+	uint8_t method;             /* the one method allowed: EAP_MSCHAPV2, EAP_MD5, EAP_TLS */
 	const uint8_t *identity;    /* EAP-Identity and the MSCHAPv2/MD5 Name */
 	size_t identity_len;        /* 1..EAP_IDENTITY_MAX_LEN */
-	const struct secret *password; /* UTF-8; copied */
+	const struct secret *password; /* UTF-8; copied (not used by EAP-TLS) */
+	struct eap_tls_cfg tls;     /* EAP_TLS: cert, key, ca, peer_id required */
 };
 
 /* 0, -EINVAL (method not allowed here, identity or password length, an
- * MSCHAPv2 password that is not UTF-8 of at most 256 UTF-16 units),
+ * MSCHAPv2 password that is not UTF-8 of at most 256 UTF-16 units; EAP-TLS:
+ * a missing cert, key, ca or peer_id, a key that is not the cert's, bad
+ * versions or frag_len),
  * -ENOTSUP (MSCHAPv2 without MD4/DES), -ENOMEM. */
 int eap_client_new(const struct eap_client_cfg *cfg, struct eap_client **out);
 void eap_client_free(struct eap_client *c);
@@ -108,6 +145,7 @@ struct eap_server_cfg {
 	size_t user_len;
 	const struct secret *password;
 	const char *name;           /* our Name in challenges; NULL: "petrel" */
+	struct eap_tls_cfg tls;     /* EAP_TLS (no password then): cert, key, ca required */
 };
 
 int eap_server_new(const struct eap_server_cfg *cfg, struct eap_server **out);
@@ -122,7 +160,9 @@ int eap_server_process(struct eap_server *s, const uint8_t *msg, size_t len, uin
 /* As eap_client_msk, the server's copy (equal to the client's). */
 int eap_server_msk(const struct eap_server *s, struct secret **msk);
 /* The identity the method authenticated (MSCHAPv2: its Name; MD5: the
- * EAP-Identity), valid while s lives; -ENOENT before EAP_SUCCESS. */
+ * EAP-Identity; TLS: the identity the client's certificate proved, the
+ * cfg's peer_id or else the EAP-Identity), valid while s lives; -ENOENT
+ * before EAP_SUCCESS. */
 int eap_server_identity(const struct eap_server *s, const uint8_t **id, size_t *len);
 
 #endif

@@ -39,6 +39,8 @@ enum eap_c_state {
 	EAP_C_OVER,       /* Success or an error: every call is -EPROTO */
 };
 
+struct eap_tls;  /* eap_tls.c */
+
 struct eap_client {
 	uint8_t method;
 	enum eap_c_state state;
@@ -58,6 +60,7 @@ struct eap_client {
 		struct eap_mschap mschap;
 		struct eap_md5 md5;
 	} m;
+	struct eap_tls *tls;      /* EAP_TLS, from eap_client_new */
 };
 
 enum eap_s_state {
@@ -88,6 +91,7 @@ struct eap_server {
 		struct eap_mschap mschap;
 		struct eap_md5 md5;
 	} m;
+	struct eap_tls *tls;      /* EAP_TLS, from eap_server_new */
 };
 
 /* The server's password for id (lookup or the fixed pair): 0, -ENOENT. */
@@ -110,5 +114,13 @@ int eap_md5_server_process(struct eap_server *s, struct rd *in, struct wb *w);
 int eap_mschapv2_client(struct eap_client *c, uint8_t id, struct rd *in, struct wb *w);
 int eap_mschapv2_server_start(struct eap_server *s, struct wb *w);
 int eap_mschapv2_server_process(struct eap_server *s, struct rd *in, struct wb *w);
+
+/* EAP-TLS: the per-conversation state (a TLS object, fragments in and out)
+ * made from the cfg when the conversation is made. */
+int eap_tls_new(const struct eap_tls_cfg *cfg, int server, struct eap_tls **out);
+void eap_tls_free(struct eap_tls *t);
+int eap_tls_client(struct eap_client *c, uint8_t id, struct rd *in, struct wb *w);
+int eap_tls_server_start(struct eap_server *s, struct wb *w);
+int eap_tls_server_process(struct eap_server *s, struct rd *in, struct wb *w);
 
 #endif
