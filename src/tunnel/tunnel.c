@@ -1,0 +1,364 @@
+/* The TUN <-> ESP-in-UDP data path. */
+#define _GNU_SOURCE
+#include "tunnel/tunnel.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "esp/encap.h"
+#include "esp/esp.h"
+#include "esp/pkt.h"
+#include "esp/sa.h"
+
+#define TLOG "tunnel"
+/* Room the ESP trailer and ICV need behind the inner packet. */
+#define TAIL_NEED (ESP_CBC_ALIGN + ESP_TRAILER_LEN + ESP_ICV_MAX_LEN)
+
+struct tchild {
+	int used;
+	unsigned slot;
+	uint32_t spi_in, spi_in_prev;
+	int rekey_told;
+	struct sockaddr_storage peer;
+	struct ike_ts_cfg ts_local[IKE_CFG_TS_MAX], ts_remote[IKE_CFG_TS_MAX];
+	size_t n_ts_local, n_ts_remote;
+};
+
+struct tunnel {
+	uv_loop_t *loop;
+	int tun_fd, udp_fd;
+	uv_poll_t poll;
+	struct tunnel_ops ops;
+	struct esp_table *table;
+	struct esp_pool *pool;
+	struct tchild children[TUNNEL_CHILDREN_MAX];
+	struct tunnel_stats st;
+	struct esp_pkt *batch[TUNNEL_BATCH];
+	struct mmsghdr msgs[TUNNEL_BATCH];
+	struct iovec iov[TUNNEL_BATCH];
+};
+
+static socklen_t sa_len(const struct sockaddr_storage *s)
+{
+	return s->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
+/* The address of an IP packet (src or dst) and its family, or 0. */
+static int ip_addr(const uint8_t *p, size_t len, int dst, const uint8_t **addr)
+{
+	if (len >= 20 && (p[0] >> 4) == 4) {
+		*addr = p + (dst ? 16 : 12);
+		return 4;
+	}
+	if (len >= 40 && (p[0] >> 4) == 6) {
+		*addr = p + (dst ? 24 : 8);
+		return 6;
+	}
+	return 0;
+}
+
+static int ts_holds(const struct ike_ts_cfg *ts, size_t n, int v, const uint8_t *addr)
+{
+	uint8_t type = v == 6 ? IKE_TS_IPV6_ADDR_RANGE : IKE_TS_IPV4_ADDR_RANGE;
+	size_t alen = v == 6 ? 16 : 4;
+	for (size_t i = 0; i < n; i++)
+		if (ts[i].type == type && memcmp(addr, ts[i].start, alen) >= 0 && /* public-memcmp */
+		    memcmp(addr, ts[i].end, alen) <= 0)                         /* public-memcmp */
+			return 1;
+	return 0;
+}
+
+static struct tchild *child_for_dst(struct tunnel *t, int v, const uint8_t *dst)
+{
+	for (size_t i = 0; i < TUNNEL_CHILDREN_MAX; i++) {
+		struct tchild *c = &t->children[i];
+		if (c->used && ts_holds(c->ts_remote, c->n_ts_remote, v, dst))
+			return c;
+	}
+	return NULL;
+}
+
+static struct tchild *child_by_slot(struct tunnel *t, unsigned slot)
+{
+	for (size_t i = 0; i < TUNNEL_CHILDREN_MAX; i++)
+		if (t->children[i].used && t->children[i].slot == slot)
+			return &t->children[i];
+	return NULL;
+}
+
+static struct tchild *child_by_spi(struct tunnel *t, uint32_t spi_in)
+{
+	for (size_t i = 0; i < TUNNEL_CHILDREN_MAX; i++) {
+		struct tchild *c = &t->children[i];
+		if (c->used && (c->spi_in == spi_in || c->spi_in_prev == spi_in))
+			return c;
+	}
+	return NULL;
+}
+
+/* Send what the batch holds with one sendmmsg, then return the packets. */
+static void flush(struct tunnel *t, unsigned n)
+{
+	unsigned sent = 0;
+	while (sent < n) {
+		int r = sendmmsg(t->udp_fd, t->msgs + sent, n - sent, MSG_DONTWAIT);
+		if (r <= 0) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			t->st.tx_send_err += n - sent; /* the socket is full: drop, TCP recovers */
+			break;
+		}
+		for (unsigned k = sent; k < sent + (unsigned)r; k++) {
+			t->st.tx_packets++;
+			t->st.tx_bytes += (uint64_t)t->batch[k]->user;
+		}
+		sent += (unsigned)r;
+	}
+	for (unsigned k = 0; k < n; k++)
+		esp_pool_put(t->pool, t->batch[k]);
+}
+
+static void on_tun(uv_poll_t *h, int status, int events)
+{
+	struct tunnel *t = h->data;
+	unsigned n = 0;
+
+	if (status < 0)
+		return;
+	/* A bounded number of packets per wake-up so the UDP side is served. */
+	for (unsigned i = 0; i < TUNNEL_BATCH; i++) {
+		struct esp_pkt *p = esp_pool_get(t->pool);
+		if (!p) {
+			t->st.pool_empty++;
+			break;
+		}
+		ssize_t r = read(t->tun_fd, p->data, esp_pkt_tailroom(p) - TAIL_NEED);
+		if (r <= 0) {
+			esp_pool_put(t->pool, p);
+			break;
+		}
+		p->len = (size_t)r;
+		const uint8_t *dst;
+		int v = ip_addr(p->data, p->len, 1, &dst);
+		if (!v) {
+			t->st.tx_bad_ip++;
+			esp_pool_put(t->pool, p);
+			continue;
+		}
+		struct tchild *c = child_for_dst(t, v, dst);
+		struct esp_sa *sa = c ? esp_table_out(t->table, c->slot) : NULL;
+		if (!sa) {
+			t->st.tx_no_route++;
+			esp_pool_put(t->pool, p);
+			continue;
+		}
+		p->user = p->len;
+		if (esp_encap(sa, p, v == 6 ? ESP_NH_IPV6 : ESP_NH_IPV4)) {
+			t->st.tx_seal_err++;
+			esp_pool_put(t->pool, p);
+			continue;
+		}
+		if (esp_sa_rekey_needed(sa) && !c->rekey_told && t->ops.rekey_needed) {
+			c->rekey_told = 1;
+			t->ops.rekey_needed(t->ops.ctx, c->spi_in);
+		}
+		t->batch[n] = p;
+		t->iov[n].iov_base = p->data;
+		t->iov[n].iov_len = p->len;
+		memset(&t->msgs[n], 0, sizeof(t->msgs[n]));
+		t->msgs[n].msg_hdr.msg_name = &c->peer;
+		t->msgs[n].msg_hdr.msg_namelen = sa_len(&c->peer);
+		t->msgs[n].msg_hdr.msg_iov = &t->iov[n];
+		t->msgs[n].msg_hdr.msg_iovlen = 1;
+		n++;
+	}
+	if (n)
+		flush(t, n);
+}
+
+int tunnel_new(uv_loop_t *loop, int tun_fd, int udp_fd, const struct tunnel_ops *ops,
+	       struct tunnel **out)
+{
+	struct tunnel *t = calloc(1, sizeof(*t));
+	int rc;
+
+	if (!t)
+		return -ENOMEM;
+	t->loop = loop;
+	t->tun_fd = tun_fd;
+	t->udp_fd = udp_fd;
+	if (ops)
+		t->ops = *ops;
+	if ((rc = esp_table_new(&t->table)) || (rc = esp_pool_new(TUNNEL_POOL, &t->pool)) ||
+	    (rc = uv_poll_init(loop, &t->poll, tun_fd))) {
+		esp_table_free(t->table);
+		esp_pool_free(t->pool);
+		free(t);
+		return rc;
+	}
+	t->poll.data = t;
+	uv_poll_start(&t->poll, UV_READABLE, on_tun);
+	*out = t;
+	return 0;
+}
+
+static void on_poll_closed(uv_handle_t *h)
+{
+	struct tunnel *t = h->data;
+	esp_table_free(t->table);
+	esp_pool_free(t->pool);
+	free(t);
+}
+
+void tunnel_free(struct tunnel *t)
+{
+	if (!t)
+		return;
+	uv_poll_stop(&t->poll);
+	uv_close((uv_handle_t *)&t->poll, on_poll_closed);
+}
+
+static int same_ts(const struct tchild *c, const struct ike_child *k)
+{
+	return c->n_ts_remote == k->n_ts_remote && c->n_ts_local == k->n_ts_local &&
+	       memcmp(c->ts_remote, k->ts_remote, k->n_ts_remote * sizeof(k->ts_remote[0])) == 0 && /* public-memcmp */
+	       memcmp(c->ts_local, k->ts_local, k->n_ts_local * sizeof(k->ts_local[0])) == 0;        /* public-memcmp */
+}
+
+int tunnel_child_add(struct tunnel *t, const struct ike_child *k, const struct sockaddr *peer)
+{
+	struct esp_sa *in = NULL, *out = NULL;
+	struct tchild *c = NULL;
+	int rc;
+
+	if ((rc = esp_sa_from_child(k, ESP_DIR_IN, &in)) || (rc = esp_sa_from_child(k, ESP_DIR_OUT, &out))) {
+		esp_sa_free(in);
+		return rc;
+	}
+	for (size_t i = 0; i < TUNNEL_CHILDREN_MAX && !c; i++)
+		if (t->children[i].used && same_ts(&t->children[i], k))
+			c = &t->children[i];
+	if (c) {
+		/* A rekey (RFC 7296 2.8): the new pair becomes current. */
+		if ((rc = esp_table_rekey(t->table, c->slot, in, out))) {
+			esp_sa_free(in);
+			esp_sa_free(out);
+			return rc;
+		}
+		c->spi_in_prev = c->spi_in;
+		c->spi_in = k->spi_in;
+		c->rekey_told = 0;
+	} else {
+		for (size_t i = 0; i < TUNNEL_CHILDREN_MAX && !c; i++)
+			if (!t->children[i].used)
+				c = &t->children[i];
+		if (!c) {
+			esp_sa_free(in);
+			esp_sa_free(out);
+			return -E2BIG;
+		}
+		memset(c, 0, sizeof(*c));
+		if ((rc = esp_table_add(t->table, in, out, &c->slot))) {
+			esp_sa_free(in);
+			esp_sa_free(out);
+			return rc;
+		}
+		c->used = 1;
+		c->spi_in = k->spi_in;
+		memcpy(c->ts_local, k->ts_local, sizeof(c->ts_local));
+		memcpy(c->ts_remote, k->ts_remote, sizeof(c->ts_remote));
+		c->n_ts_local = k->n_ts_local;
+		c->n_ts_remote = k->n_ts_remote;
+	}
+	memset(&c->peer, 0, sizeof(c->peer));
+	memcpy(&c->peer, peer, peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+							  : sizeof(struct sockaddr_in));
+	return 0;
+}
+
+void tunnel_child_del(struct tunnel *t, uint32_t spi_in)
+{
+	struct tchild *c = child_by_spi(t, spi_in);
+	if (!c)
+		return;
+	if (c->spi_in_prev == spi_in) {
+		esp_table_drop_prev(t->table, c->slot);
+		c->spi_in_prev = 0;
+		return;
+	}
+	esp_table_del(t->table, c->slot);
+	memset(c, 0, sizeof(*c));
+}
+
+void tunnel_child_peer(struct tunnel *t, uint32_t spi_in, const struct sockaddr *peer)
+{
+	struct tchild *c = child_by_spi(t, spi_in);
+	if (!c)
+		return;
+	memset(&c->peer, 0, sizeof(c->peer));
+	memcpy(&c->peer, peer, peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+							  : sizeof(struct sockaddr_in));
+}
+
+void tunnel_input(struct tunnel *t, const uint8_t *data, size_t len, const struct sockaddr *from)
+{
+	struct esp_rx rx;
+	struct esp_pkt *p = esp_pool_get(t->pool);
+
+	(void)from;
+	if (!p) {
+		t->st.pool_empty++;
+		return;
+	}
+	if (len > esp_pkt_tailroom(p)) {
+		t->st.rx_drop++;
+		esp_pool_put(t->pool, p);
+		return;
+	}
+	memcpy(p->data, data, len);
+	p->len = len;
+	if (esp_decap(t->table, p, &rx)) {
+		t->st.rx_drop++;
+		esp_pool_put(t->pool, p);
+		return;
+	}
+	struct tchild *c = child_by_slot(t, rx.sa->slot);
+	if (!c) {
+		t->st.rx_drop++;
+		esp_pool_put(t->pool, p);
+		return;
+	}
+	if (rx.next_header != ESP_NH_IPV4 && rx.next_header != ESP_NH_IPV6) {
+		t->st.rx_echo++;
+		if (t->ops.echo)
+			t->ops.echo(t->ops.ctx, c->spi_in, p->data, p->len);
+		esp_pool_put(t->pool, p);
+		return;
+	}
+	/* RFC 4301 5.2: the inner source must lie in the peer's selectors. */
+	const uint8_t *src;
+	int v = ip_addr(p->data, p->len, 0, &src);
+	if (!v || (v == 4) != (rx.next_header == ESP_NH_IPV4) ||
+	    !ts_holds(c->ts_remote, c->n_ts_remote, v, src)) {
+		t->st.rx_spoofed++;
+		esp_pool_put(t->pool, p);
+		return;
+	}
+	ssize_t w = write(t->tun_fd, p->data, p->len);
+	if (w != (ssize_t)p->len) {
+		t->st.rx_tun_err++;
+	} else {
+		t->st.rx_packets++;
+		t->st.rx_bytes += p->len;
+	}
+	esp_pool_put(t->pool, p);
+}
+
+void tunnel_stats(const struct tunnel *t, struct tunnel_stats *out)
+{
+	*out = t->st;
+}

@@ -1,0 +1,75 @@
+/* The data path of one TUN device: IP packets from the TUN sealed as ESP and
+ * sent in UDP (RFC 3948), ESP from the peers opened and written to the TUN.
+ * petreld uses it with one Child SA, petrel-gw with one per client, routed by
+ * the client's virtual address.
+ *
+ * One libuv loop, one writer. Reads are batched (TUNNEL_BATCH packets per
+ * wake-up, sent with one sendmmsg), nothing is allocated per packet (a
+ * packet pool), ESP is sealed and opened in place (src/esp). Every drop is
+ * counted by reason; nothing is logged per packet.
+ *
+ * Anti-spoofing: a packet that arrives in a Child SA must come from an
+ * address inside that Child SA's remote traffic selectors (RFC 4301 5.2),
+ * else it is dropped and counted; outbound, a packet goes to the Child SA
+ * whose remote selectors hold its destination. */
+#ifndef PETREL_TUNNEL_TUNNEL_H
+#define PETREL_TUNNEL_TUNNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <uv.h>
+
+#include "ike/ike.h"
+
+#define TUNNEL_BATCH 64u           /* packets per TUN wake-up */
+#define TUNNEL_POOL 1024u          /* packets in flight */
+#define TUNNEL_CHILDREN_MAX 64u
+
+struct tunnel;
+
+struct tunnel_stats {
+	uint64_t tx_packets, tx_bytes;        /* sealed and sent (inner octets) */
+	uint64_t rx_packets, rx_bytes;        /* opened and written to the TUN */
+	uint64_t tx_no_route;                 /* no Child SA for the destination */
+	uint64_t tx_send_err;                 /* sendmmsg refused (EAGAIN...) */
+	uint64_t tx_seal_err;
+	uint64_t tx_bad_ip;                   /* not an IPv4/IPv6 packet */
+	uint64_t rx_drop;                     /* esp_decap refused (see esp stats) */
+	uint64_t rx_spoofed;                  /* inner source outside the selectors */
+	uint64_t rx_tun_err;                  /* write to the TUN failed */
+	uint64_t rx_echo;                     /* ESP Echo packets (handled elsewhere) */
+	uint64_t pool_empty;
+};
+
+struct tunnel_ops {
+	void *ctx;
+	/* A Child SA's outbound sequence numbers near their end (rekey it). */
+	void (*rekey_needed)(void *ctx, uint32_t spi_in);
+	/* An ESP Echo packet arrived in a Child SA (ESP Echo is a later issue). */
+	void (*echo)(void *ctx, uint32_t spi_in, const uint8_t *p, size_t len);
+};
+
+/* tun_fd: a non-blocking TUN without packet information; udp_fd: the
+ * non-blocking UDP socket on port 4500 that ESP leaves from (the tunnel
+ * does not own either). */
+int tunnel_new(uv_loop_t *loop, int tun_fd, int udp_fd, const struct tunnel_ops *ops,
+	       struct tunnel **out);
+/* Stop reading the TUN and free everything; the fds stay open. */
+void tunnel_free(struct tunnel *t);
+
+/* A Child SA to the peer at `peer` (UDP 4500). A Child SA whose selectors
+ * equal one already present replaces it as a rekey (the old pair keeps
+ * receiving until tunnel_child_del). */
+int tunnel_child_add(struct tunnel *t, const struct ike_child *c, const struct sockaddr *peer);
+/* Remove the Child SA with this inbound SPI (current or previous). */
+void tunnel_child_del(struct tunnel *t, uint32_t spi_in);
+/* The peer's address changed (NAT rebinding, MOBIKE). */
+void tunnel_child_peer(struct tunnel *t, uint32_t spi_in, const struct sockaddr *peer);
+/* One ESP packet (SPI onward) received from `from`. */
+void tunnel_input(struct tunnel *t, const uint8_t *pkt, size_t len, const struct sockaddr *from);
+
+void tunnel_stats(const struct tunnel *t, struct tunnel_stats *out);
+
+#endif
