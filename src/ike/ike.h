@@ -102,6 +102,20 @@ struct ike_cfg {
 	const struct secret *eap_password;
 	int (*eap_lookup)(void *arg, const uint8_t *id, size_t id_len, struct secret **password);
 	void *eap_lookup_arg;
+	/* EAP-TLS (eap_method 13; RFC 5216, RFC 9190), all borrowed.
+	 * Initiator: our certificate and key inside TLS, the trust anchors for
+	 * the EAP server's certificate (NULL: ca) and the identity it must
+	 * prove (type 0: remote_id). Responder: the EAP server's certificate
+	 * and key (NULL: cert and key) and the anchors for client certificates
+	 * (NULL: ca); a client certificate must prove the EAP-Identity. Both:
+	 * TLS version bounds (0: 1.2 .. 1.3) and TLS octets per EAP packet
+	 * (0: 1000). */
+	const struct crypto_cert *eap_tls_cert;
+	const struct crypto_pkey *eap_tls_key;
+	const struct crypto_castore *eap_tls_ca;
+	struct ike_ident eap_tls_server_id;
+	uint16_t eap_tls_min_version, eap_tls_max_version;
+	size_t eap_tls_frag_len;
 	/* Child SA traffic selectors: ours and the peer's side. */
 	struct ike_ts_cfg ts_local[IKE_CFG_TS_MAX], ts_remote[IKE_CFG_TS_MAX];
 	size_t n_ts_local, n_ts_remote;

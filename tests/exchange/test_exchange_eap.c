@@ -1,8 +1,11 @@
 /* Exchange tests for EAP in IKE_AUTH (RFC 7296 2.16): the client
- * authenticates with EAP-MSCHAPv2 (or EAP-MD5, test-only), the gateway with
- * a certificate; AUTH after EAP Success uses the MSK (SK_p for MD5). */
+ * authenticates with EAP-MSCHAPv2, EAP-TLS (or EAP-MD5, test-only), the
+ * gateway with a certificate; AUTH after EAP Success uses the MSK (SK_p for
+ * MD5). */
 #include <errno.h>
 #include <string.h>
+
+#include "crypto/tls_eap.h"
 
 #include "harness.h"
 #include "ike/eap/eap.h"
@@ -143,6 +146,133 @@ static void test_eap_untrusted_gateway(void)
 	teardown(&s, &hx);
 }
 
+/* ---- EAP-TLS (RFC 5216, RFC 9190) ---- */
+
+enum tls_variant {
+	TLS_OK = 0,
+	TLS_CLIENT_UNTRUSTED,   /* the client's certificate from a CA the gateway does not trust */
+	TLS_SERVER_WRONG_NAME,  /* the EAP server's certificate names another host */
+};
+
+struct tls_setup {
+	struct tpki_ca ca, other_ca;
+	struct crypto_castore *store;
+	uint8_t hash[1][20];
+	struct crypto_cert *gw_cert, *aaa_cert, *cli_cert;
+	struct crypto_pkey *gw_key, *aaa_key, *cli_key;
+};
+
+/* The gateway proves itself to IKE with gw.example and runs EAP-TLS with a
+ * certificate for aaa.example (its EAP server name); the client has a
+ * certificate for alice@example. */
+static int tls_setup(struct tls_setup *s, struct hx *hx, enum tls_variant v, uint16_t version)
+{
+	memset(s, 0, sizeof(*s));
+	if (tpki_ca_new(&s->ca, "petrel test CA") || tpki_ca_new(&s->other_ca, "other CA") ||
+	    crypto_castore_new(&s->store) || crypto_castore_add(s->store, s->ca.ccert) ||
+	    crypto_cert_spki_sha1(s->ca.ccert, s->hash[0]) ||
+	    tpki_leaf(&s->ca, "EC", "gw", "DNS:gw.example", &s->gw_cert, &s->gw_key) ||
+	    tpki_leaf(&s->ca, "RSA", "aaa",
+		      v == TLS_SERVER_WRONG_NAME ? "DNS:evil.example" : "DNS:aaa.example",
+		      &s->aaa_cert, &s->aaa_key) ||
+	    tpki_leaf(v == TLS_CLIENT_UNTRUSTED ? &s->other_ca : &s->ca, "EC", "alice",
+		      "email:alice@example", &s->cli_cert, &s->cli_key))
+		return -1;
+	hx_init(hx, "unused-0123456789abcdef", "unused-0123456789abcdef");
+	struct ike_cfg *i = &hx->side[HX_I].cfg, *r = &hx->side[HX_R].cfg;
+	i->auth = IKE_AUTHK_EAP;
+	i->peer_auth = IKE_AUTHK_CERT;
+	i->ca = s->store;
+	i->ca_hashes = (const uint8_t(*)[20])s->hash;
+	i->n_ca_hashes = 1;
+	i->eap_method = EAP_TLS;
+	i->eap_id = (const uint8_t *)"alice@example";
+	i->eap_id_len = 13;
+	i->eap_tls_cert = s->cli_cert;
+	i->eap_tls_key = s->cli_key;
+	i->eap_tls_server_id.type = CRYPTO_ID_FQDN;
+	i->eap_tls_server_id.len = 11;
+	memcpy(i->eap_tls_server_id.data, "aaa.example", 11);
+	i->eap_tls_min_version = i->eap_tls_max_version = version;
+	r->auth = IKE_AUTHK_CERT;
+	r->cert = s->gw_cert;
+	r->key = s->gw_key;
+	r->peer_auth = IKE_AUTHK_EAP;
+	r->eap_method = EAP_TLS;
+	r->eap_tls_cert = s->aaa_cert;
+	r->eap_tls_key = s->aaa_key;
+	r->eap_tls_ca = s->store;
+	return 0;
+}
+
+static void tls_teardown(struct tls_setup *s, struct hx *hx)
+{
+	hx_free(hx);
+	crypto_cert_free(s->gw_cert);
+	crypto_cert_free(s->aaa_cert);
+	crypto_cert_free(s->cli_cert);
+	crypto_pkey_free(s->gw_key);
+	crypto_pkey_free(s->aaa_key);
+	crypto_pkey_free(s->cli_key);
+	crypto_castore_free(s->store);
+	tpki_ca_free(&s->ca);
+	tpki_ca_free(&s->other_ca);
+}
+
+static void test_eap_tls_ok(uint16_t version)
+{
+	struct tls_setup s;
+	struct hx hx;
+	CHECK_EQ(tls_setup(&s, &hx, TLS_OK, version), 0);
+	CHECK_EQ(hx_start(&hx), 0);
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK_EQ(hx_step(&hx), HX_I);
+	/* IKE_AUTH { IDi, CERTREQ } (no AUTH: EAP) --> */
+	uint32_t id;
+	int resp;
+	CHECK_EQ(hx_peek_exch(&hx, &id, &resp), IKE_EXCH_AUTH);
+	/* <-- { IDr, CERT, AUTH, EAP(Request/TLS Start) }
+	 * { EAP(Response/ClientHello) } -->
+	 * <-- { EAP(Request/server flight, fragments of 1000) } ... and acks
+	 * { EAP(Response/client flight) } -->
+	 * <-- { EAP(Request/1.2 Finished or 1.3 commitment 0x00) }
+	 * { EAP(Response/empty) } -->   <-- { EAP(Success) }
+	 * { AUTH(MSK) } -->             <-- { AUTH(MSK), SA, TSi, TSr } */
+	int steps = hx_run(&hx, 80);
+	CHECK(steps >= 10);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
+	CHECK_EQ(ike_sa_state(hx.side[HX_R].sa), IKE_S_ESTABLISHED);
+	CHECK_EQ(hx.side[HX_I].n_established, 1);
+	CHECK_EQ(hx.side[HX_R].n_established, 1);
+	int n = 0;
+	CHECK(hx_children_paired(&hx, &n));
+	CHECK_EQ(n, 1);
+	/* The SA works afterwards. */
+	CHECK_EQ(ike_sa_dpd(hx.side[HX_I].sa), 0);
+	CHECK_EQ(hx_run(&hx, 4), 2);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
+	tls_teardown(&s, &hx);
+}
+
+/* Either side refuses the other's certificate inside TLS: the alert
+ * travels in an EAP packet, the gateway ends with EAP Failure, no SA. */
+static void test_eap_tls_refused(enum tls_variant v, uint16_t version)
+{
+	struct tls_setup s;
+	struct hx hx;
+	CHECK_EQ(tls_setup(&s, &hx, v, version), 0);
+	CHECK_EQ(hx_start(&hx), 0);
+	hx_run(&hx, 80);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_DEAD);
+	CHECK_EQ(ike_sa_state(hx.side[HX_R].sa), IKE_S_DEAD);
+	CHECK_EQ(hx.side[HX_I].last_err, -EACCES);
+	CHECK_EQ(hx.side[HX_I].n_established, 0);
+	CHECK_EQ(hx.side[HX_R].n_established, 0);
+	CHECK_EQ(hx.side[HX_I].n_child_up, 0);
+	CHECK_EQ(hx.side[HX_R].n_child_up, 0);
+	tls_teardown(&s, &hx);
+}
+
 int main(void)
 {
 	struct eap_client *probe = NULL;
@@ -156,6 +286,12 @@ int main(void)
 
 	test_eap_ok(EAP_MD5);
 	test_eap_wrong_password(EAP_MD5);
+	test_eap_tls_ok(CRYPTO_TLS_V12);
+	test_eap_tls_ok(CRYPTO_TLS_V13);
+	test_eap_tls_refused(TLS_CLIENT_UNTRUSTED, CRYPTO_TLS_V12);
+	test_eap_tls_refused(TLS_CLIENT_UNTRUSTED, CRYPTO_TLS_V13);
+	test_eap_tls_refused(TLS_SERVER_WRONG_NAME, CRYPTO_TLS_V12);
+	test_eap_tls_refused(TLS_SERVER_WRONG_NAME, CRYPTO_TLS_V13);
 	if (have_mschap) {
 		test_eap_ok(EAP_MSCHAPV2);
 		test_eap_wrong_password(EAP_MSCHAPV2);

@@ -603,6 +603,14 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		ta->peer_idb_len = pid->body_len;
 		struct eap_server_cfg ec = {
 			.method = sa->cfg.eap_method, .lookup = eap_lookup, .lookup_arg = sa,
+			.tls = {
+				.cert = sa->cfg.eap_tls_cert ? sa->cfg.eap_tls_cert : sa->cfg.cert,
+				.key = sa->cfg.eap_tls_key ? sa->cfg.eap_tls_key : sa->cfg.key,
+				.ca = sa->cfg.eap_tls_ca ? sa->cfg.eap_tls_ca : sa->cfg.ca,
+				.min_version = sa->cfg.eap_tls_min_version,
+				.max_version = sa->cfg.eap_tls_max_version,
+				.frag_len = sa->cfg.eap_tls_frag_len,
+			},
 		};
 		if ((rc = eap_server_new(&ec, &ta->eap_s)) ||
 		    (rc = eap_server_start(ta->eap_s, ta->eap_out, sizeof(ta->eap_out), &ta->eap_out_len)) < 0) {
@@ -679,9 +687,20 @@ int ike_task_auth_new(struct ike_sa *sa, int initiator, struct ike_task **out)
 	ta->t.ops = initiator ? &ops_i : &ops_r;
 	ta->t.initiator = initiator;
 	if (initiator && mine == IKE_AUTHK_EAP) {
+		const struct ike_ident *sid = sa->cfg.eap_tls_server_id.type ?
+			&sa->cfg.eap_tls_server_id : &sa->cfg.remote_id;
 		struct eap_client_cfg ec = {
 			.method = sa->cfg.eap_method, .identity = sa->cfg.eap_id,
 			.identity_len = sa->cfg.eap_id_len, .password = sa->cfg.eap_password,
+			.tls = {
+				.cert = sa->cfg.eap_tls_cert, .key = sa->cfg.eap_tls_key,
+				.ca = sa->cfg.eap_tls_ca ? sa->cfg.eap_tls_ca : sa->cfg.ca,
+				.peer_id_type = sid->type, .peer_id = sid->type ? sid->data : NULL,
+				.peer_id_len = sid->len,
+				.min_version = sa->cfg.eap_tls_min_version,
+				.max_version = sa->cfg.eap_tls_max_version,
+				.frag_len = sa->cfg.eap_tls_frag_len,
+			},
 		};
 		if ((rc = eap_client_new(&ec, &ta->eap_c))) {
 			free(ta);
