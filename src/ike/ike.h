@@ -136,6 +136,9 @@ struct ike_cfg {
 	uint32_t dpd_ms;
 	uint32_t rekey_child_ms;
 	uint32_t rekey_ike_ms;
+	/* Put ESP in UDP/4500 even without a NAT (RFC 3948): our NAT-D source
+	 * hash is made not to match, so the peer sees a NAT in front of us. */
+	int force_natt;
 	/* Responder: ask for a COOKIE (RFC 7296 2.6) before doing any work. */
 	int require_cookie;
 	const struct secret *cookie_secret;

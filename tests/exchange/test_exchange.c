@@ -205,6 +205,23 @@ static void test_cookie(void)
 	crypto_secret_free(key);
 }
 
+/* Forced UDP encapsulation: the gateway believes the client is behind a
+ * NAT, the client knows it forced it; without it, no NAT is seen. */
+static void test_force_natt(void)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, PSK);
+	hx.side[HX_I].cfg.force_natt = 1;
+	CHECK_EQ(hx_start(&hx), 0);
+	CHECK_EQ(hx_run(&hx, 10), 4);
+	check_established_pair(&hx);
+	CHECK_EQ(ike_sa_nat_local(hx.side[HX_I].sa), 1);
+	CHECK_EQ(ike_sa_nat_remote(hx.side[HX_I].sa), 0);
+	CHECK_EQ(ike_sa_nat_remote(hx.side[HX_R].sa), 1);
+	CHECK_EQ(ike_sa_nat_local(hx.side[HX_R].sa), 0);
+	hx_free(&hx);
+}
+
 static void test_no_proposal(void)
 {
 	struct hx hx;
@@ -445,6 +462,7 @@ int main(void)
 	test_wrong_psk();
 	test_invalid_ke();
 	test_cookie();
+	test_force_natt();
 	test_no_proposal();
 	test_ts_unacceptable();
 	test_loss_and_duplicates();

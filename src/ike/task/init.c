@@ -56,6 +56,11 @@ static int add_nat_d(struct ike_sa *sa, struct ike_msg_out *m)
 	sa->ops.addrs(sa->ops.ctx, sa, &local, &remote);
 	if ((rc = nat_hash(m->hdr.spi_i, m->hdr.spi_r, &local, h)))
 		return rc;
+	/* Forced UDP encapsulation: a source hash that matches no address
+	 * makes the peer see a NAT in front of us, so both ends put ESP in
+	 * UDP/4500 (RFC 3948), as strongSwan's encap=yes does. */
+	if (sa->cfg.force_natt && (rc = ike_sa_random(sa, h, sizeof(h))))
+		return rc;
 	ike_out_notify(m, IKE_N_NAT_DETECTION_SOURCE_IP, h, sizeof(h));
 	if ((rc = nat_hash(m->hdr.spi_i, m->hdr.spi_r, &remote, h)))
 		return rc;
@@ -91,7 +96,7 @@ static void check_nat_d(struct ike_sa *sa, const struct ike_msg_in *m)
 		}
 	}
 	sa->nat_remote = seen_src && !src_match;
-	sa->nat_local = seen_dst && !dst_match;
+	sa->nat_local = (seen_dst && !dst_match) || sa->cfg.force_natt;
 }
 
 static int add_caps(struct ike_msg_out *m)
