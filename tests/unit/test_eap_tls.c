@@ -119,6 +119,29 @@ static int server_step(struct pair *p)
 	return eap_server_process(p->s, p->resp, p->resp_len, p->req, CAP, &p->req_len);
 }
 
+/* Start, and the client's whole ClientHello: with OpenSSL 3.5 its ML-KEM
+ * key share makes it more than one fragment, acknowledged here as the
+ * server would. The next Request's identifier is p->req[1] + 1. */
+static void start_hello(struct pair *p)
+{
+	CHECK_EQ(eap_server_start(p->s, p->req, CAP, &p->req_len), EAP_CONTINUE);
+	CHECK_EQ(client_step(p), EAP_CONTINUE);
+	for (int i = 0; i < 8 && p->resp_len > 5 && (p->resp[5] & 0x40); i++) {
+		uint8_t ack[6] = { 1, (uint8_t)(p->req[1] + 1), 0, 6, 13, 0x00 };
+		memcpy(p->req, ack, sizeof(ack));
+		p->req_len = sizeof(ack);
+		CHECK_EQ(client_step(p), EAP_CONTINUE);
+	}
+}
+
+/* The TLS 1.3 commitment Request (RFC 9190 2.5): no flags, one
+ * application data record of 1 octet + content type + 16-octet tag. */
+static int is_commitment(const struct pair *p)
+{
+	return p->req_len == 6 + 23 && p->req[0] == 1 && p->req[4] == 13 && p->req[5] == 0 &&
+	       p->req[6] == 0x17 && p->req[9] == 0 && p->req[10] == 18;
+}
+
 static void converse(struct pair *p, int *cr, int *sr)
 {
 	*cr = 0;
@@ -190,7 +213,7 @@ static void test_round_trips(const struct pki *k, const char *kt)
 			if (frag)
 				CHECK(p.rounds > 15);
 			else
-				CHECK(p.rounds <= 8);
+				CHECK(p.rounds <= 10);
 			printf("%s TLS 1.%d frag %u: %d rounds\n", kt, v ? 3 : 2,
 			       frag ? EAP_TLS_FRAG_MIN_LEN : EAP_TLS_FRAG_DEFAULT_LEN, p.rounds);
 			CHECK_EQ(client_step(&p), -EPROTO);   /* over */
@@ -284,9 +307,8 @@ static void test_early_success(const struct pki *k)
 	pair_cfg(&p, k);
 	know_id(&p);
 	CHECK_EQ(pair_open(&p), 0);
-	CHECK_EQ(eap_server_start(p.s, p.req, CAP, &p.req_len), EAP_CONTINUE);
-	CHECK_EQ(client_step(&p), EAP_CONTINUE);
-	uint8_t ok[4] = { 3, p.req[1], 0, 4 };
+	start_hello(&p);
+	uint8_t ok[4] = { 3, (uint8_t)(p.req[1] + 1), 0, 4 };
 	CHECK_EQ(eap_client_process(p.c, ok, 4, p.resp, CAP, &p.resp_len), -EACCES);
 	pair_free(&p);
 
@@ -294,11 +316,16 @@ static void test_early_success(const struct pki *k)
 	know_id(&p);
 	p.cc.tls.min_version = CRYPTO_TLS_V13;
 	CHECK_EQ(pair_open(&p), 0);
+	/* Honest rounds up to the server's commitment; Success in its place. */
+	int found = 0;
 	CHECK_EQ(eap_server_start(p.s, p.req, CAP, &p.req_len), EAP_CONTINUE);
-	CHECK_EQ(client_step(&p), EAP_CONTINUE);   /* ClientHello */
-	CHECK_EQ(server_step(&p), EAP_CONTINUE);   /* server flight */
-	CHECK_EQ(client_step(&p), EAP_CONTINUE);   /* Certificate .. Finished */
-	uint8_t ok2[4] = { 3, (uint8_t)(p.req[1] + 1), 0, 4 };
+	for (int i = 0; i < 40 && !found; i++) {
+		CHECK_EQ(client_step(&p), EAP_CONTINUE);
+		CHECK_EQ(server_step(&p), EAP_CONTINUE);
+		found = is_commitment(&p);
+	}
+	CHECK(found);
+	uint8_t ok2[4] = { 3, p.req[1], 0, 4 };
 	CHECK_EQ(eap_client_process(p.c, ok2, 4, p.resp, CAP, &p.resp_len), -EACCES);
 	pair_free(&p);
 }
@@ -374,8 +401,7 @@ static void test_client_malformed(const struct pki *k)
 		CHECK_EQ(pair_open(&p), 0);
 		memcpy(msg, t->msg, t->len);
 		if (t->after_start) {
-			CHECK_EQ(eap_server_start(p.s, p.req, CAP, &p.req_len), EAP_CONTINUE);
-			CHECK_EQ(client_step(&p), EAP_CONTINUE);
+			start_hello(&p);
 			msg[1] = (uint8_t)(p.req[1] + 1);
 		}
 		int r = eap_client_process(p.c, msg, t->len, p.resp, CAP, &p.resp_len);
@@ -394,8 +420,7 @@ static void test_client_malformed(const struct pki *k)
 	pair_cfg(&p, k);
 	know_id(&p);
 	CHECK_EQ(pair_open(&p), 0);
-	CHECK_EQ(eap_server_start(p.s, p.req, CAP, &p.req_len), EAP_CONTINUE);
-	CHECK_EQ(client_step(&p), EAP_CONTINUE);
+	start_hello(&p);
 	uint8_t junk[] = { 1, (uint8_t)(p.req[1] + 1), 0, 16, 13, 0x00,
 			   0x16, 0x03, 0x03, 0x00, 0x05, 0xff, 0xff, 0xff, 0xff, 0xff };
 	CHECK_EQ(eap_client_process(p.c, junk, sizeof(junk), p.resp, CAP, &p.resp_len),
@@ -412,8 +437,7 @@ static void test_client_malformed(const struct pki *k)
 	pair_cfg(&p, k);
 	know_id(&p);
 	CHECK_EQ(pair_open(&p), 0);
-	CHECK_EQ(eap_server_start(p.s, p.req, CAP, &p.req_len), EAP_CONTINUE);
-	CHECK_EQ(client_step(&p), EAP_CONTINUE);
+	start_hello(&p);
 	junk[1] = (uint8_t)(p.req[1] + 1);
 	CHECK_EQ(eap_client_process(p.c, junk, sizeof(junk), p.resp, CAP, &p.resp_len),
 		 EAP_CONTINUE);
