@@ -84,6 +84,24 @@ static void spi_bytes(uint32_t v, uint8_t b[4])
 	b[3] = (uint8_t)v;
 }
 
+/* RFC 7296 1.2: IKE_AUTH has no KE payload, so its SA payloads carry no
+ * Diffie-Hellman transform ("SHOULD omit the whole transform substructure");
+ * the groups in the ESP proposals are for CREATE_CHILD_SA (PFS), and peers
+ * such as strongSwan drop them from their IKE_AUTH answer. */
+static size_t props_without_ke(const struct ike_sa *sa, struct ike_prop_cfg *out)
+{
+	for (size_t i = 0; i < sa->cfg.n_esp_props; i++) {
+		const struct ike_prop_cfg *p = &sa->cfg.esp_props[i];
+		out[i] = *p;
+		out[i].n = 0;
+		for (size_t j = 0; j < p->n; j++)
+			if (p->xf[j].type != IKE_XF_KE &&
+			    (p->xf[j].type < IKE_XF_ADDKE1 || p->xf[j].type > IKE_XF_ADDKE7))
+				out[i].xf[out[i].n++] = p->xf[j];
+	}
+	return sa->cfg.n_esp_props;
+}
+
 static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 {
 	struct task_child *tc = (struct task_child *)t;
@@ -101,8 +119,10 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	uint8_t spi[4];
 	rc = ike_child_new_spi(sa, &tc->spi_in);
 	spi_bytes(tc->spi_in, spi);
+	struct ike_prop_cfg props[IKE_CFG_PROPS_MAX];
+	size_t n_props = props_without_ke(sa, props);
 	if (!rc)
-		rc = ike_prop_to_sa(sa->cfg.esp_props, sa->cfg.n_esp_props, spi, 4, sap);
+		rc = ike_prop_to_sa(props, n_props, spi, 4, sap);
 	if (!rc) {
 		ike_bld_begin(&m->b, IKE_PLD_SA, 0);
 		ike_sa_pld_encode(&m->w, sap);
@@ -136,9 +156,11 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	struct ike_sa_pld *sap = malloc(sizeof(*sap));
 	if (!sap)
 		return -ENOMEM;
+	struct ike_prop_cfg props[IKE_CFG_PROPS_MAX];
+	size_t n_props = props_without_ke(sa, props);
 	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
 	if (!rc)
-		rc = ike_prop_accept(sap, sa->cfg.esp_props, sa->cfg.n_esp_props, &tc->alg);
+		rc = ike_prop_accept(sap, props, n_props, &tc->alg);
 	free(sap);
 	if (rc || tc->alg.spi_len != 4)
 		return -EPROTO;
@@ -179,8 +201,10 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	if (!sap)
 		return -ENOMEM;
 	tc->have_sa = 1;
+	struct ike_prop_cfg props[IKE_CFG_PROPS_MAX];
+	size_t n_props = props_without_ke(sa, props);
 	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
-	if (!rc && ike_prop_select(sap, sa->cfg.esp_props, sa->cfg.n_esp_props, &tc->alg))
+	if (!rc && ike_prop_select(sap, props, n_props, &tc->alg))
 		rc = -ENOENT;
 	free(sap);
 	if (rc == -ENOENT || tc->alg.spi_len != 4) {
