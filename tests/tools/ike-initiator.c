@@ -1,20 +1,37 @@
 /* ike-initiator: petrel's IKE engine as an initiator over real UDP (ikesock
  * + libuv), for the e2e tests until petreld exists (it will replace this).
  *
- *   ike-initiator --gateway ADDR --id ID --remote-id ID --psk-file F
- *                 [--ike PROP]... [--esp PROP]... [--timeout-ms N] [--delete]
- *                 [--hold-ms N] [--port N] [--natt]
+ *   ike-initiator --gateway ADDR --id ID --remote-id ID
+ *                 (--psk-file F | --cert F --key F | --eap-user NAME --eap-password-file F)
+ *                 [--ca F] [--ike PROP]... [--esp PROP]... [--timeout-ms N]
+ *                 [--delete] [--hold-ms N] [--port N] [--natt]
+ *                 [--rekey-child-after-ms N] [--rekey-ike-after-ms N] [--expect-rekey]
+ *
+ * How we authenticate: --psk-file, a certificate (--cert and --key, RFC
+ * 7427 signatures) or EAP-MSCHAPv2 (--eap-user, --eap-password-file, a file
+ * of mode 0600 as for the PSK). How the gateway must: by a certificate that
+ * chains to --ca and proves --remote-id (we send CERTREQ with the SHA-1 of
+ * the first CA's public key), else by the PSK of --psk-file.
  *
  * --hold-ms keeps the SA up that long after it is established (then
  * --delete deletes it, or the program exits); SIGUSR1 ends the hold early.
  * Without --delete and with a long hold it waits for the gateway's delete.
+ * --rekey-child-after-ms / --rekey-ike-after-ms start one Child SA / IKE SA
+ * rekey (CREATE_CHILD_SA) that long after establishment (within the hold).
+ * --expect-rekey: fail unless the gateway started at least one rekey.
  *
- * Prints one JSON line per event on stdout and, at the end, the result:
+ * Prints one JSON line per event on stdout: start, send, recv, established,
+ * child_up (also for each new Child SA of a rekey, with "rekey":1),
+ * child_down (the replaced pair), rekey_start, rekeyed (new IKE SPIs),
+ * deleted, failed, timeout; and, at the end, the result:
  *   result spi_i=.. spi_r=.. ike=AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE25519
  *          child_in=.. child_out=.. esp=.. vip=203.0.113.10 dns=.. nat_local=0
- *          nat_remote=0 deleted=0|1
+ *          nat_remote=0 established=1 deleted=0|1 child_rekeys=N ike_rekeys=N
+ *          peer_rekeys=N
+ * (the SPIs are the current ones, after any rekey).
  * Exit 0 when established (and, with --delete, deleted with an answer from
- * the gateway); 1 when it failed or timed out; 2 for bad arguments. */
+ * the gateway; with --expect-rekey, rekeyed by the gateway); 1 when it
+ * failed or timed out; 2 for bad arguments. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -32,6 +49,9 @@
 #include "base/log.h"
 #include "crypto/secret.h"
 #include "crypto/secret_file.h"
+#include "crypto/sig.h"
+#include "crypto/x509.h"
+#include "ike/eap/eap.h"
 #include "ike/ident.h"
 #include "ike/ike.h"
 #include "ike/pld/consts.h"
@@ -45,7 +65,11 @@ struct ini {
 	struct ike_sa *sa;
 	struct ike_cfg cfg;
 	struct ike_ops ops;
-	struct secret *psk;
+	struct secret *psk, *eap_password;
+	struct crypto_cert *cert, *ca_cert;
+	struct crypto_pkey *key;
+	struct crypto_castore *ca;
+	uint8_t ca_hash[1][20];
 	struct sockaddr_storage gw, local;
 	uint16_t gw_port;
 	int natt;            /* IKE on 4500 with the marker (RFC 7296 2.23) */
@@ -54,7 +78,11 @@ struct ini {
 	unsigned long hold_ms; /* stay established this long before --delete or exit */
 	int established, deleted, failed, err;
 	int done;
-	uv_timer_t sa_timer, deadline, later;
+	/* Rekeys: ours after these delays (0: none), and what happened. */
+	unsigned long rekey_child_ms, rekey_ike_ms;
+	int expect_rekey;
+	unsigned n_child_up, n_ike_rekeyed, asked_child, asked_ike;
+	uv_timer_t sa_timer, deadline, later, rekey_child_t, rekey_ike_t;
 	uv_signal_t usr1;
 	struct ike_child child;
 	int have_child;
@@ -145,9 +173,11 @@ static int op_child_up(void *ctx, struct ike_sa *sa, const struct ike_child *c)
 	in->child = *c;
 	in->child.key_in = in->child.key_out = NULL; /* not ours to keep */
 	in->have_child = 1;
+	in->n_child_up++;
 	ike_chosen_str(&c->alg, algs, sizeof(algs));
-	printf("{\"event\":\"child_up\",\"spi_in\":\"%08x\",\"spi_out\":\"%08x\",\"esp\":\"%s\",\"ts_local\":[",
-	       c->spi_in, c->spi_out, algs);
+	/* After the first, each new pair comes from a CREATE_CHILD_SA rekey. */
+	printf("{\"event\":\"child_up\",\"spi_in\":\"%08x\",\"spi_out\":\"%08x\",\"esp\":\"%s\",\"rekey\":%d,\"ts_local\":[",
+	       c->spi_in, c->spi_out, algs, in->n_child_up > 1);
 	for (size_t i = 0; i < c->n_ts_local; i++)
 		printf("%s\"%s\"", i ? "," : "", net_ts_str(&c->ts_local[i], ts, sizeof(ts)));
 	printf("],\"ts_remote\":[");
@@ -161,6 +191,30 @@ static int op_child_up(void *ctx, struct ike_sa *sa, const struct ike_child *c)
 static void op_child_down(void *ctx, struct ike_sa *sa, const struct ike_child *c)
 {
 	jline("child_down", "\"spi_in\":\"%08x\",\"spi_out\":\"%08x\"", c->spi_in, c->spi_out);
+}
+
+static void on_rekey(uv_timer_t *t)
+{
+	struct ini *in = t->data;
+	int child = t == &in->rekey_child_t;
+	char si[17], sr[17];
+
+	if (in->done || !in->established || in->failed || in->deleted)
+		return;
+	spis_hex(in->sa, si, sr);
+	int rc = child ? ike_sa_rekey_child(in->sa) : ike_sa_rekey_ike(in->sa);
+	if (rc == 0) {
+		if (child)
+			in->asked_child++;
+		else
+			in->asked_ike++;
+	}
+	jline("rekey_start", "\"what\":\"%s\",\"spi_i\":\"%s\",\"spi_r\":\"%s\",\"child_in\":\"%08x\",\"rc\":%d",
+	      child ? "child" : "ike", si, sr, in->have_child ? in->child.spi_in : 0, rc);
+	if (rc) {
+		in->failed = 1;
+		finish(in);
+	}
 }
 
 static void on_later(uv_timer_t *t)
@@ -199,6 +253,17 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 		      si, sr, ike, v4, ike_sa_nat_local(sa), ike_sa_nat_remote(sa));
 		/* Stay up for hold_ms (the test looks at the peer meanwhile). */
 		uv_timer_start(&in->later, on_later, in->hold_ms, 0);
+		if (in->rekey_child_ms)
+			uv_timer_start(&in->rekey_child_t, on_rekey, in->rekey_child_ms, 0);
+		if (in->rekey_ike_ms)
+			uv_timer_start(&in->rekey_ike_t, on_rekey, in->rekey_ike_ms, 0);
+		return;
+	}
+	case IKE_EV_REKEYED: {
+		char ike[160];
+		in->n_ike_rekeyed++;
+		ike_chosen_str(ike_sa_ike_alg(sa), ike, sizeof(ike));
+		jline("rekeyed", "\"spi_i\":\"%s\",\"spi_r\":\"%s\",\"ike\":\"%s\"", si, sr, ike);
 		return;
 	}
 	case IKE_EV_FAILED:
@@ -253,6 +318,20 @@ static void on_deadline(uv_timer_t *t)
 	finish(in);
 }
 
+static unsigned child_rekeys(const struct ini *in)
+{
+	return in->n_child_up > 1 ? in->n_child_up - 1 : 0;
+}
+
+/* Rekeys beyond the ones we started (in a collision both count as ours:
+ * RFC 7296 2.8.1 keeps one of the two). */
+static unsigned peer_rekeys(const struct ini *in)
+{
+	unsigned c = child_rekeys(in), k = in->n_ike_rekeyed;
+	return (c > in->asked_child ? c - in->asked_child : 0) +
+	       (k > in->asked_ike ? k - in->asked_ike : 0);
+}
+
 static void print_result(struct ini *in)
 {
 	char si[17] = "", sr[17] = "", ike[160] = "", esp[160] = "-", v4[INET_ADDRSTRLEN] = "-";
@@ -273,10 +352,10 @@ static void print_result(struct ini *in)
 		inet_ntop(AF_INET, cp->dns_v4[i], one, sizeof(one));
 		used += (size_t)snprintf(dns + used, sizeof(dns) - used, "%s%s", i ? "," : "", one);
 	}
-	printf("result spi_i=%s spi_r=%s ike=%s child_in=%08x child_out=%08x esp=%s vip=%s dns=%s nat_local=%d nat_remote=%d established=%d deleted=%d\n",
+	printf("result spi_i=%s spi_r=%s ike=%s child_in=%08x child_out=%08x esp=%s vip=%s dns=%s nat_local=%d nat_remote=%d established=%d deleted=%d child_rekeys=%u ike_rekeys=%u peer_rekeys=%u\n",
 	       si, sr, ike, in->have_child ? in->child.spi_in : 0, in->have_child ? in->child.spi_out : 0,
 	       esp, v4, dns, ike_sa_nat_local(in->sa), ike_sa_nat_remote(in->sa), in->established,
-	       in->deleted);
+	       in->deleted, child_rekeys(in), in->n_ike_rekeyed, peer_rekeys(in));
 	fflush(stdout);
 }
 
@@ -290,6 +369,8 @@ static void finish(struct ini *in)
 	uv_close((uv_handle_t *)&in->sa_timer, NULL);
 	uv_close((uv_handle_t *)&in->deadline, NULL);
 	uv_close((uv_handle_t *)&in->later, NULL);
+	uv_close((uv_handle_t *)&in->rekey_child_t, NULL);
+	uv_close((uv_handle_t *)&in->rekey_ike_t, NULL);
 	uv_close((uv_handle_t *)&in->usr1, NULL);
 	ikesock_close(in->sock, NULL, NULL);
 	in->sock = NULL;
@@ -332,14 +413,134 @@ static int add_props(const char *s, uint8_t proto, struct ike_prop_cfg *props, s
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ike-initiator --gateway ADDR --id ID --remote-id ID --psk-file FILE\n"
-		   "       [--ike PROP]... [--esp PROP]... [--timeout-ms N] [--delete] [--hold-ms N]\n"
-		   "       [--port N] [--natt]\n"
-		   "       [--log-level err|warn|info|debug]\n");
+	fprintf(f, "usage: ike-initiator --gateway ADDR --id ID --remote-id ID\n"
+		   "       (--psk-file FILE | --cert FILE --key FILE | --eap-user NAME --eap-password-file FILE)\n"
+		   "       [--ca FILE] [--ike PROP]... [--esp PROP]... [--timeout-ms N] [--delete]\n"
+		   "       [--hold-ms N] [--rekey-child-after-ms N] [--rekey-ike-after-ms N] [--expect-rekey]\n"
+		   "       [--port N] [--natt] [--log-level err|warn|info|debug]\n"
+		   "  we authenticate with the PSK, the certificate or EAP-MSCHAPv2; the gateway\n"
+		   "  with a certificate from --ca's CA, else with the PSK (--psk-file)\n");
+}
+
+struct creds {
+	const char *psk_file, *cert, *key, *ca, *eap_user, *eap_pw_file;
+};
+
+static void creds_free(struct ini *in)
+{
+	crypto_secret_free(in->psk);
+	crypto_secret_free(in->eap_password);
+	crypto_cert_free(in->cert);
+	crypto_cert_free(in->ca_cert);
+	crypto_pkey_free(in->key);
+	crypto_castore_free(in->ca);
+	in->psk = in->eap_password = NULL;
+	in->cert = in->ca_cert = NULL;
+	in->key = NULL;
+	in->ca = NULL;
+}
+
+/* Which credentials go together, then load them. 0, or 2 (usage) after a
+ * message that names the option. */
+static int creds_load(struct ini *in, const struct creds *cr)
+{
+	const char *why;
+	int rc;
+
+	if (!!cr->cert != !!cr->key) {
+		fprintf(stderr, "ike-initiator: --cert and --key go together\n");
+		return 2;
+	}
+	if (!!cr->eap_user != !!cr->eap_pw_file) {
+		fprintf(stderr, "ike-initiator: --eap-user and --eap-password-file go together\n");
+		return 2;
+	}
+	if (cr->cert && cr->eap_user) {
+		fprintf(stderr, "ike-initiator: --cert and --eap-user exclude each other (one way to authenticate)\n");
+		return 2;
+	}
+	if (!cr->cert && !cr->eap_user && !cr->psk_file) {
+		fprintf(stderr, "ike-initiator: how do we authenticate? --psk-file, --cert/--key or --eap-user/--eap-password-file\n");
+		return 2;
+	}
+	if (!cr->ca && !cr->psk_file) {
+		fprintf(stderr, "ike-initiator: how is the gateway authenticated? --ca (certificate) or --psk-file\n");
+		return 2;
+	}
+	if (cr->eap_user && (!*cr->eap_user || strlen(cr->eap_user) > EAP_IDENTITY_MAX_LEN)) {
+		fprintf(stderr, "ike-initiator: --eap-user: 1..%u octets\n", EAP_IDENTITY_MAX_LEN);
+		return 2;
+	}
+	if (cr->psk_file && (rc = crypto_secret_load_file(cr->psk_file, &in->psk, &why))) {
+		fprintf(stderr, "ike-initiator: --psk-file %s %s: %s\n", cr->psk_file, why, pt_strerror(rc));
+		return 2;
+	}
+	if (cr->eap_pw_file && (rc = crypto_secret_load_file(cr->eap_pw_file, &in->eap_password, &why))) {
+		fprintf(stderr, "ike-initiator: --eap-password-file %s %s: %s\n", cr->eap_pw_file, why,
+			pt_strerror(rc));
+		return 2;
+	}
+	if (cr->cert && (rc = crypto_cert_load_file(cr->cert, &in->cert))) {
+		fprintf(stderr, "ike-initiator: --cert %s: not a certificate (PEM or DER): %s\n", cr->cert,
+			pt_strerror(rc));
+		return 2;
+	}
+	if (cr->key && (rc = crypto_pkey_load_file(cr->key, &in->key))) {
+		fprintf(stderr, "ike-initiator: --key %s: not an unencrypted private key: %s\n", cr->key,
+			pt_strerror(rc));
+		return 2;
+	}
+	if (cr->ca) {
+		if ((rc = crypto_castore_new(&in->ca)) || (rc = crypto_castore_load_file(in->ca, cr->ca)) ||
+		    (rc = crypto_cert_load_file(cr->ca, &in->ca_cert)) ||
+		    (rc = crypto_cert_spki_sha1(in->ca_cert, in->ca_hash[0]))) {
+			fprintf(stderr, "ike-initiator: --ca %s: no CA certificate: %s\n", cr->ca, pt_strerror(rc));
+			return 2;
+		}
+	}
+	in->cfg.psk = in->psk;
+	if (cr->cert) {
+		in->cfg.auth = IKE_AUTHK_CERT;
+		in->cfg.cert = in->cert;
+		in->cfg.key = in->key;
+	} else if (cr->eap_user) {
+		in->cfg.auth = IKE_AUTHK_EAP;
+		in->cfg.eap_method = EAP_MSCHAPV2;
+		in->cfg.eap_id = (const uint8_t *)cr->eap_user;
+		in->cfg.eap_id_len = strlen(cr->eap_user);
+		in->cfg.eap_password = in->eap_password;
+	} else {
+		in->cfg.auth = IKE_AUTHK_PSK;
+	}
+	if (cr->ca) {
+		/* RFC 7296 3.7: CERTREQ names the CA by the SHA-1 of its key. */
+		in->cfg.peer_auth = IKE_AUTHK_CERT;
+		in->cfg.ca = in->ca;
+		in->cfg.ca_hashes = (const uint8_t(*)[20])in->ca_hash;
+		in->cfg.n_ca_hashes = 1;
+	} else {
+		in->cfg.peer_auth = IKE_AUTHK_PSK;
+	}
+	return 0;
+}
+
+static int parse_ms(const char *opt, const char *arg, unsigned long min, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v < min || v > 600000) {
+		fprintf(stderr, "ike-initiator: %s: '%s' is not a number of milliseconds in %lu..600000\n",
+			opt, arg, min);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
+	enum { O_CERT = 256, O_KEY, O_CA, O_EAP_USER, O_EAP_PW, O_RK_CHILD, O_RK_IKE, O_EXPECT_RK };
 	static const struct option opts[] = {
 		{ "gateway", required_argument, NULL, 'g' }, { "id", required_argument, NULL, 'i' },
 		{ "remote-id", required_argument, NULL, 'r' }, { "psk-file", required_argument, NULL, 'p' },
@@ -348,10 +549,17 @@ int main(int argc, char **argv)
 		{ "port", required_argument, NULL, 'P' }, { "natt", no_argument, NULL, 'N' },
 		{ "log-level", required_argument, NULL, 'l' }, { "help", no_argument, NULL, 'h' },
 		{ "hold-ms", required_argument, NULL, 'H' },
+		{ "cert", required_argument, NULL, O_CERT }, { "key", required_argument, NULL, O_KEY },
+		{ "ca", required_argument, NULL, O_CA }, { "eap-user", required_argument, NULL, O_EAP_USER },
+		{ "eap-password-file", required_argument, NULL, O_EAP_PW },
+		{ "rekey-child-after-ms", required_argument, NULL, O_RK_CHILD },
+		{ "rekey-ike-after-ms", required_argument, NULL, O_RK_IKE },
+		{ "expect-rekey", no_argument, NULL, O_EXPECT_RK },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ini in;
-	const char *gw = NULL, *id = NULL, *rid = NULL, *psk_file = NULL, *why;
+	struct creds cr = { 0 };
+	const char *gw = NULL, *id = NULL, *rid = NULL;
 	unsigned long timeout_ms = 10000, port = IKESOCK_PORT_IKE;
 	enum pt_log_level lvl = PT_LOG_INFO;
 	char *end;
@@ -366,7 +574,21 @@ int main(int argc, char **argv)
 		case 'g': gw = optarg; break;
 		case 'i': id = optarg; break;
 		case 'r': rid = optarg; break;
-		case 'p': psk_file = optarg; break;
+		case 'p': cr.psk_file = optarg; break;
+		case O_CERT: cr.cert = optarg; break;
+		case O_KEY: cr.key = optarg; break;
+		case O_CA: cr.ca = optarg; break;
+		case O_EAP_USER: cr.eap_user = optarg; break;
+		case O_EAP_PW: cr.eap_pw_file = optarg; break;
+		case O_RK_CHILD:
+			if (parse_ms("--rekey-child-after-ms", optarg, 1, &in.rekey_child_ms))
+				return 2;
+			break;
+		case O_RK_IKE:
+			if (parse_ms("--rekey-ike-after-ms", optarg, 1, &in.rekey_ike_ms))
+				return 2;
+			break;
+		case O_EXPECT_RK: in.expect_rekey = 1; break;
 		case 'k':
 			if (add_props(optarg, IKE_PROTO_IKE, in.cfg.ike_props, &in.cfg.n_ike_props))
 				return 2;
@@ -376,11 +598,8 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 't':
-			timeout_ms = strtoul(optarg, &end, 10);
-			if (*end || !timeout_ms || timeout_ms > 600000) {
-				fprintf(stderr, "ike-initiator: --timeout-ms: 1..600000\n");
+			if (parse_ms("--timeout-ms", optarg, 1, &timeout_ms))
 				return 2;
-			}
 			break;
 		case 'd': in.want_delete = 1; break;
 		case 'P':
@@ -392,11 +611,8 @@ int main(int argc, char **argv)
 			break;
 		case 'N': in.force_natt = 1; break;
 		case 'H':
-			in.hold_ms = strtoul(optarg, &end, 10);
-			if (*end || in.hold_ms > 600000) {
-				fprintf(stderr, "ike-initiator: --hold-ms: 0..600000\n");
+			if (parse_ms("--hold-ms", optarg, 0, &in.hold_ms))
 				return 2;
-			}
 			break;
 		case 'l':
 			if (pt_log_level_parse(optarg, &lvl)) {
@@ -408,8 +624,23 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!gw || !id || !rid || !psk_file || optind != argc) {
+	if (optind != argc) {
+		fprintf(stderr, "ike-initiator: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
+		return 2;
+	}
+	if (!gw || !id || !rid) {
+		fprintf(stderr, "ike-initiator: --gateway, --id and --remote-id are required\n");
+		usage(stderr);
+		return 2;
+	}
+	if ((in.rekey_child_ms || in.rekey_ike_ms || in.expect_rekey) && !in.hold_ms) {
+		fprintf(stderr, "ike-initiator: rekeys happen while the SA is held: give --hold-ms\n");
+		return 2;
+	}
+	if ((in.rekey_child_ms && in.rekey_child_ms >= in.hold_ms) ||
+	    (in.rekey_ike_ms && in.rekey_ike_ms >= in.hold_ms)) {
+		fprintf(stderr, "ike-initiator: --rekey-*-after-ms must be shorter than --hold-ms\n");
 		return 2;
 	}
 	pt_log_set_level(lvl);
@@ -424,30 +655,32 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ike-initiator: --id/--remote-id: an FQDN, user@FQDN or address\n");
 		return 2;
 	}
-	if ((rc = crypto_secret_load_file(psk_file, &in.psk, &why))) {
-		fprintf(stderr, "ike-initiator: --psk-file %s %s: %s\n", psk_file, why, pt_strerror(rc));
-		return 2;
+	if ((rc = creds_load(&in, &cr))) {
+		creds_free(&in);
+		return rc;
 	}
-	in.cfg.psk = in.psk;
 	if (!in.cfg.n_ike_props)
 		in.cfg.n_ike_props = ike_prop_defaults(IKE_PROTO_IKE, 0, in.cfg.ike_props, IKE_CFG_PROPS_MAX);
 	if (!in.cfg.n_esp_props)
 		in.cfg.n_esp_props = ike_prop_defaults(IKE_PROTO_ESP, 0, in.cfg.esp_props, IKE_CFG_PROPS_MAX);
 	if ((rc = source_for(&in.gw, &in.local))) {
 		fprintf(stderr, "ike-initiator: no route to %s: %s\n", gw, pt_strerror(rc));
-		crypto_secret_free(in.psk);
+		creds_free(&in);
 		return 1;
 	}
 	in.loop = uv_default_loop();
 	if ((rc = ikesock_new(in.loop, (struct sockaddr *)&in.local, 0, 0, on_recv, &in, &in.sock))) {
 		fprintf(stderr, "ike-initiator: cannot open UDP sockets: %s\n", pt_strerror(rc));
-		crypto_secret_free(in.psk);
+		creds_free(&in);
 		return 1;
 	}
 	uv_timer_init(in.loop, &in.sa_timer);
 	uv_timer_init(in.loop, &in.deadline);
 	uv_timer_init(in.loop, &in.later);
+	uv_timer_init(in.loop, &in.rekey_child_t);
+	uv_timer_init(in.loop, &in.rekey_ike_t);
 	in.sa_timer.data = in.deadline.data = in.later.data = &in;
+	in.rekey_child_t.data = in.rekey_ike_t.data = &in;
 	uv_signal_init(in.loop, &in.usr1);
 	in.usr1.data = &in;
 	uv_signal_start(&in.usr1, on_usr1, SIGUSR1);
@@ -460,9 +693,11 @@ int main(int argc, char **argv)
 	struct sockaddr_storage l4500;
 	ikesock_local(in.sock, IKESOCK_NATT, &l4500);
 	ikesock_local(in.sock, IKESOCK_IKE, &in.local);
-	jline("start", "\"pid\":%ld,\"local\":\"%s\",\"local_natt\":\"%s\",\"gateway\":\"%s\"", (long)getpid(),
-	      net_sa_str((struct sockaddr *)&in.local, a, sizeof(a)),
-	      net_sa_str((struct sockaddr *)&l4500, b, sizeof(b)), gw);
+	jline("start", "\"pid\":%ld,\"local\":\"%s\",\"local_natt\":\"%s\",\"gateway\":\"%s\",\"auth\":\"%s\",\"peer_auth\":\"%s\"",
+	      (long)getpid(), net_sa_str((struct sockaddr *)&in.local, a, sizeof(a)),
+	      net_sa_str((struct sockaddr *)&l4500, b, sizeof(b)), gw,
+	      in.cfg.auth == IKE_AUTHK_CERT ? "cert" : in.cfg.auth == IKE_AUTHK_EAP ? "eap-mschapv2" : "psk",
+	      in.cfg.peer_auth == IKE_AUTHK_CERT ? "cert" : "psk");
 	uv_timer_start(&in.deadline, on_deadline, timeout_ms, 0);
 	if ((rc = ike_sa_new(&in.cfg, &in.ops, &in.sa)) || (rc = ike_sa_initiate(in.sa))) {
 		jline("failed", "\"error\":\"%s\"", pt_strerror(rc));
@@ -470,9 +705,12 @@ int main(int argc, char **argv)
 		finish(&in);
 	}
 	uv_run(in.loop, UV_RUN_DEFAULT);
-	int ok = in.established && !in.failed && (!in.want_delete || in.deleted);
+	int ok = in.established && !in.failed && (!in.want_delete || in.deleted) &&
+		 (!in.expect_rekey || peer_rekeys(&in) > 0);
+	if (in.expect_rekey && in.established && !peer_rekeys(&in))
+		fprintf(stderr, "ike-initiator: --expect-rekey: the gateway started no rekey\n");
 	ike_sa_free(in.sa);
-	crypto_secret_free(in.psk);
+	creds_free(&in);
 	uv_loop_close(in.loop);
 	return ok ? 0 : 1;
 }
