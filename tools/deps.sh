@@ -6,9 +6,10 @@ set -euo pipefail
 PKGS="gcc clang libclang-rt-14-dev llvm make cmake pkg-config
       libssl-dev openssl libuv1-dev libyaml-dev libcjson-dev
       debootstrap util-linux iproute2 xxd"
-# e2e (tests/e2e): strongSwan 5.9.8 as peer (charon with kernel-libipsec, swanctl,
-# charon-cmd), nftables for the NAT case, ping for the underlay check.
-PKGS="$PKGS strongswan-charon strongswan-swanctl strongswan-pki charon-cmd
+# e2e (tests/e2e): strongSwan 5.9.8 as peer (charon with kernel-libipsec, swanctl, pki,
+# charon-cmd, eap-mschapv2 from libcharon-extauth-plugins), nftables for the NAT
+# case, ping for the underlay check.
+PKGS="$PKGS strongswan-charon strongswan-swanctl strongswan-pki charon-cmd libcharon-extauth-plugins
       libcharon-extra-plugins libstrongswan-standard-plugins libstrongswan-extra-plugins
       nftables iputils-ping"
 missing=""

@@ -15,7 +15,7 @@ CLI=192.0.2.2 RT_CLI=192.0.2.1 RT_GW=198.51.100.254 GW=198.51.100.1
 PSK="petrel-e2e-preshared-key-0123456789"
 # shellcheck disable=SC2034 # used by the cases
 CLIENT_ID=client@psk.example GW_ID=gw.example
-PLUGINS="random nonce openssl curve25519 aes sha1 sha2 hmac gcm chapoly kdf kernel-libipsec kernel-netlink socket-default vici attr resolve"
+PLUGINS="random nonce openssl curve25519 aes sha1 sha2 hmac gcm chapoly kdf x509 pem pkcs1 pkcs8 pubkey constraints eap-identity eap-mschapv2 kernel-libipsec kernel-netlink socket-default vici attr resolve"
 WORK=
 PIDS=()
 T_START=$(date +%s.%N)
@@ -220,4 +220,133 @@ wait_for() { # FILE REGEX SECONDS
 		sleep 0.1
 	done
 	return 1
+}
+
+# ---- ike-initiator output (one JSON object per line)
+jfield() { # LINE KEY: the value of "KEY" (string or number)
+	sed -nE "s/.*\"$2\":\"?([^\",}]+)\"?.*/\\1/p" <<<"$1"
+}
+
+# ---- a PKI made for each run with strongSwan's pki tool: an ECDSA P-256
+# CA and leaf certificates (ECDSA P-256 or RSA-3072) with subjectAltNames.
+# Keys are 0600; everything lives in $WORK/pki and goes with $WORK.
+pki_ca() {
+	command -v pki >/dev/null || skip "strongSwan's pki tool is not installed (strongswan-pki; tools/deps.sh)"
+	PKI=$WORK/pki
+	mkdir -p "$PKI"
+	# pki's own chatter (plugins it cannot load) goes to pki.log
+	(umask 077; pki --gen --type ecdsa --size 256 --outform pem > "$PKI/ca.key") 2>> "$PKI/pki.log" \
+		|| fail "pki: CA key: $(tail -3 "$PKI/pki.log")"
+	pki --self --ca --lifetime 2 --in "$PKI/ca.key" --type ecdsa \
+		--dn "C=XX, O=petrel e2e, CN=petrel e2e CA $CASE" --outform pem > "$PKI/ca.pem" 2>> "$PKI/pki.log" \
+		|| fail "pki: CA certificate: $(tail -3 "$PKI/pki.log")"
+}
+
+pki_leaf() { # NAME ecdsa|rsa serverAuth|clientAuth DN SAN...: $PKI/NAME.key and $PKI/NAME.pem
+	local name=$1 type=$2 flag=$3 dn=$4 size=256 san sans=()
+	shift 4
+	[ "$type" = rsa ] && size=3072
+	for san in "$@"; do sans+=(--san "$san"); done
+	(umask 077; pki --gen --type "$type" --size $size --outform pem > "$PKI/$name.key") 2>> "$PKI/pki.log" \
+		|| fail "pki: key $name: $(tail -3 "$PKI/pki.log")"
+	{ pki --pub --in "$PKI/$name.key" --type "$type" \
+		| pki --issue --cacert "$PKI/ca.pem" --cakey "$PKI/ca.key" --type pub --lifetime 2 \
+			--dn "$dn" "${sans[@]}" --flag "$flag" --outform pem > "$PKI/$name.pem"; } 2>> "$PKI/pki.log" \
+		|| fail "pki: certificate $name: $(tail -3 "$PKI/pki.log")"
+}
+
+# Hand a strongSwan instance the CA and its own certificate and key.
+ss_creds() { # NAME LEAF...
+	local d=$WORK/$1/swanctl leaf
+	shift
+	cp "$PKI/ca.pem" "$d/x509ca/ca.pem"
+	for leaf in "$@"; do
+		cp "$PKI/$leaf.pem" "$d/x509/$leaf.pem"
+		(umask 077; cp "$PKI/$leaf.key" "$d/private/$leaf.key")
+	done
+}
+
+# The plugin strongSwan needs for EAP-MSCHAPv2 (Debian: libcharon-extauth-plugins).
+need_ss_mschapv2() {
+	[ -f /usr/lib/ipsec/plugins/libstrongswan-eap-mschapv2.so ] \
+		|| skip "strongSwan's eap-mschapv2 plugin is not installed (libcharon-extauth-plugins; tools/deps.sh)"
+}
+
+# strongSwan names: AES_GCM_16-256, CHACHA20_POLY1305, CURVE_25519, ECP_256;
+# petrel's: AES_GCM_16_256, CHACHA20_POLY1305, CURVE25519, ECP_256.
+ss_alg() { sed -e 's/AES_GCM_16-/AES_GCM_16_/g' -e 's/CURVE_25519/CURVE25519/g'; }
+
+# The SAs petrel reports now, from ike-initiator's output: the last
+# established/rekeyed line for the IKE SA, the last child_up for the Child SA.
+# Sets SPI_I SPI_R IKE_ALG C_IN C_OUT ESP_ALG VIP.
+ini_current() { # OUT
+	local est child
+	est=$(grep -E '"event":"(established|rekeyed)"' "$1" | tail -1)
+	child=$(grep '"event":"child_up"' "$1" | tail -1)
+	[ -n "$est" ] && [ -n "$child" ] || return 1
+	SPI_I=$(jfield "$est" spi_i); SPI_R=$(jfield "$est" spi_r); IKE_ALG=$(jfield "$est" ike)
+	C_IN=$(jfield "$child" spi_in); C_OUT=$(jfield "$child" spi_out); ESP_ALG=$(jfield "$child" esp)
+	VIP=$(jfield "$(grep '"event":"established"' "$1" | tail -1)" vip)
+}
+
+# The live SAs in a swanctl --list-sas listing, one line each:
+#   ike SPI_I SPI_R ALGS REMOTE-LINE     for an ESTABLISHED IKE SA
+#   child SPI_IN SPI_OUT ALGS            for an INSTALLED Child SA
+# (a replaced SA lingers for a few seconds as REKEYED, DELETING or DELETED:
+# strongSwan's delete_rekeyed_delay; it does not count as live).
+ss_live() { # LISTING
+	awk '
+	/^[^ ].*: #[0-9]+, [A-Z_]+, IKEv2, / {
+		ike = ($3 == "ESTABLISHED,"); child = 0; si = $5; sr = $6
+		sub(/_i\*?$/, "", si); sub(/_r\*?$/, "", sr); rem = ""; next
+	}
+	ike && /^  remote / { rem = $0; sub(/^  remote +/, "", rem); next }
+	ike && /^  [A-Z0-9_-]+\/PRF_/ { print "ike", si, sr, $1, rem; next }
+	/^  [^ ].*: #[0-9]+, reqid [0-9]+, / {
+		child = ike && ($5 == "INSTALLED,"); alg = $0
+		sub(/.*ESP:/, "", alg); sub(/[ ,].*/, "", alg); cin = ""; next
+	}
+	child && /^    in / { cin = $2; sub(/,$/, "", cin); next }
+	child && /^    out / { cout = $2; sub(/,$/, "", cout); print "child", cin, cout, alg; child = 0 }
+	' "$1"
+}
+
+# strongSwan (NAME in NS) lists, as live, exactly the SAs ike-initiator
+# reports in OUT: the IKE SA by SPIs and algorithms with the virtual IP, the
+# Child SA by the mirrored SPIs and algorithm; and none of the SPIs in GONE
+# (the replaced ones) is live. Tried for up to 5 s (strongSwan installs and
+# retires SAs when the exchanges' last messages arrive). Leaves the last
+# listing in $WORK/sas.txt.
+ss_agree() { # NAME NS OUT WHAT [GONE-SPI...]
+	local name=$1 ns=$2 out=$3 what=$4 why="" i live ike_line child_line gw_ike gw_esp old
+	shift 4
+	ini_current "$out" || fail "$what: ike-initiator reported no SA: $(tail -3 "$out")"
+	for ((i = 0; i < 25; i++)); do
+		why=""
+		sw "$name" "$ns" --list-sas > "$WORK/sas.txt" 2>&1 || why="swanctl --list-sas failed"
+		live=$(ss_live "$WORK/sas.txt")
+		ike_line=$(grep -E "^ike $SPI_I $SPI_R " <<<"$live" || true)
+		child_line=$(grep -E "^child $C_OUT $C_IN " <<<"$live" || true)
+		gw_ike=$(awk '{print $4}' <<<"$ike_line" | ss_alg)
+		gw_esp=$(awk '{print $4}' <<<"$child_line" | ss_alg)
+		if [ -z "$ike_line" ]; then
+			why="no established IKE SA ${SPI_I}_i ${SPI_R}_r"
+		elif [ "$gw_ike" != "$IKE_ALG" ]; then
+			why="IKE algorithms differ: strongSwan '$gw_ike', petrel '$IKE_ALG'"
+		elif [ -z "$child_line" ]; then
+			why="no installed Child SA with in $C_OUT / out $C_IN (petrel's in $C_IN out $C_OUT)"
+		elif [ "$gw_esp" != "$ESP_ALG" ]; then
+			why="ESP algorithms differ: strongSwan '$gw_esp', petrel '$ESP_ALG'"
+		elif ! grep -qE "\[$VIP\]$" <<<"$ike_line"; then
+			why="the virtual IP $VIP is not the one strongSwan assigned"
+		fi
+		for old in "$@"; do
+			[ -n "$why" ] || ! grep -qE " $old( |$)" <<<"$live" || why="the replaced SPI $old is still live"
+		done
+		[ -n "$why" ] || break
+		sleep 0.2
+	done
+	[ -z "$why" ] || fail "$what: $why: $(cat "$WORK/sas.txt")"
+	case $VIP in 203.0.113.*) ;; *) fail "$what: virtual IP '$VIP' is not from the pool" ;; esac
+	log "$what: IKE ${SPI_I}/${SPI_R} $IKE_ALG, ESP in $C_IN out $C_OUT $ESP_ALG, vip $VIP: strongSwan agrees"
 }
