@@ -136,6 +136,10 @@ struct ike_cfg {
 	uint32_t dpd_ms;
 	uint32_t rekey_child_ms;
 	uint32_t rekey_ike_ms;
+	/* Initiator: an IKE SA without its first Child SA is of no use (remote
+	 * access): delete it and report IKE_EV_FAILED. 0: report ESTABLISHED
+	 * (with no Child SA) and keep it (RFC 7296 2.21.2). */
+	int child_required;
 	/* Put ESP in UDP/4500 even without a NAT (RFC 3948): our NAT-D source
 	 * hash is made not to match, so the peer sees a NAT in front of us. */
 	int force_natt;

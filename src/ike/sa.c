@@ -491,7 +491,19 @@ static void after_exchange(struct ike_sa *sa, uint8_t exch)
 	if (exch == IKE_EXCH_AUTH && sa->state == IKE_S_ESTABLISHED) {
 		char algs[160];
 		ike_chosen_str(&sa->alg, algs, sizeof(algs));
-		log_info(IKE_LOG, "%s: IKE SA established (%s)", spis, algs);
+		log_info(IKE_LOG, "%s: IKE SA established (%s)%s", spis, algs,
+			 ike_child_current(sa) ? "" : " without a Child SA");
+		if (sa->role == IKE_ROLE_INITIATOR && !ike_child_current(sa) && sa->cfg.child_required) {
+			/* Useless without its Child SA: close it properly. */
+			struct ike_task *t;
+			sa->fail_after_delete = -EPROTO;
+			if (ike_task_delete_new(sa, 1, &t) == 0) {
+				queue_add(sa, t);
+				return;
+			}
+			ike_sa_fail(sa, -EPROTO, "no Child SA");
+			return;
+		}
 		sa->dpd_at = after_ms(sa, sa->cfg.dpd_ms);
 		sa->rekey_child_at = jittered(sa, sa->cfg.rekey_child_ms);
 		sa->rekey_ike_at = jittered(sa, sa->cfg.rekey_ike_ms);
@@ -507,7 +519,10 @@ static void after_exchange(struct ike_sa *sa, uint8_t exch)
 		ike_sa_set_state(sa, IKE_S_DEAD);
 		timers_off(sa);
 		arm_timer(sa);
-		sa->ops.event(sa->ops.ctx, sa, IKE_EV_DELETED, 0);
+		if (sa->fail_after_delete)
+			sa->ops.event(sa->ops.ctx, sa, IKE_EV_FAILED, sa->fail_after_delete);
+		else
+			sa->ops.event(sa->ops.ctx, sa, IKE_EV_DELETED, 0);
 	}
 }
 

@@ -110,6 +110,8 @@ struct ike_sa {
 	 * conversation (RFC 7296 2.16). */
 	struct ike_task *auth_tasks;
 	int eap_failed;                    /* responder: an EAP Failure is being sent */
+	uint16_t child_failed;             /* initiator: why IKE_AUTH made no Child SA */
+	int fail_after_delete;             /* report FAILED, not DELETED, when the Delete is done */
 
 	/* Exchanges we start: the queue, and the tasks of the one in flight. */
 	struct ike_task *queue, *active;

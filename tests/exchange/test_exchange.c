@@ -236,7 +236,11 @@ static void test_no_proposal(void)
 	hx_free(&hx);
 }
 
-static void test_ts_unacceptable(void)
+/* RFC 7296 2.21.2: selectors the gateway cannot serve refuse the Child SA,
+ * not the IKE SA. The gateway answers IDr, AUTH and N(TS_UNACCEPTABLE);
+ * an initiator that can live without the Child SA keeps the IKE SA, one
+ * that requires it (remote access) deletes it and reports the failure. */
+static void test_ts_unacceptable(int child_required)
 {
 	struct hx hx;
 	hx_init(&hx, PSK, PSK);
@@ -248,11 +252,26 @@ static void test_ts_unacceptable(void)
 	inet_pton(AF_INET, "198.18.0.0", ts->start);
 	inet_pton(AF_INET, "198.19.255.255", ts->end);
 	hx.side[HX_I].cfg.n_ts_remote = 1;
+	hx.side[HX_I].cfg.child_required = child_required;
 	CHECK_EQ(hx_start(&hx), 0);
-	hx_run(&hx, 10);
+	CHECK_EQ(hx_run(&hx, 4), 4);
 	CHECK_EQ(hx.side[HX_I].n_child_up, 0);
 	CHECK_EQ(hx.side[HX_R].n_child_up, 0);
-	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_DEAD);
+	CHECK_EQ(ike_sa_state(hx.side[HX_R].sa), IKE_S_ESTABLISHED);
+	if (!child_required) {
+		CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
+		CHECK_EQ(hx.side[HX_I].n_established, 1);
+		CHECK_EQ(hx.n_q, 0);
+	} else {
+		/* INFORMATIONAL { D(IKE) } --> ; <-- { } */
+		expect_next(&hx, IKE_EXCH_INFORMATIONAL, 2, 0);
+		CHECK_EQ(hx_run(&hx, 4), 2);
+		CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_DEAD);
+		CHECK_EQ(ike_sa_state(hx.side[HX_R].sa), IKE_S_DEAD);
+		CHECK_EQ(hx.side[HX_I].n_established, 0);
+		CHECK_EQ(hx.side[HX_I].n_failed, 1);
+		CHECK_EQ(hx.side[HX_R].n_deleted, 1);
+	}
 	hx_free(&hx);
 }
 
@@ -464,7 +483,8 @@ int main(void)
 	test_cookie();
 	test_force_natt();
 	test_no_proposal();
-	test_ts_unacceptable();
+	test_ts_unacceptable(0);
+	test_ts_unacceptable(1);
 	test_loss_and_duplicates();
 	test_retransmit_give_up();
 	test_garbage_after_auth();

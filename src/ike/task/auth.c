@@ -492,12 +492,32 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	return add_eap(m, ta->eap_out, ta->eap_out_len);
 }
 
+/* RFC 7296 2.21.2: these end the IKE SA; other errors in an IKE_AUTH
+ * response concern only its Child SA (or CP), and AUTH is still checked. */
+static int fatal_for_ike(uint16_t err)
+{
+	switch (err) {
+	case 0:
+		return 0;
+	case IKE_N_NO_PROPOSAL_CHOSEN:
+	case IKE_N_TS_UNACCEPTABLE:
+	case IKE_N_SINGLE_PAIR_REQUIRED:
+	case IKE_N_INTERNAL_ADDRESS_FAILURE:
+	case IKE_N_FAILED_CP_REQUIRED:
+	case IKE_N_TEMPORARY_FAILURE:
+	case IKE_N_INVALID_SELECTORS:
+		return 0;
+	default:
+		return 1; /* AUTHENTICATION_FAILED, INVALID_SYNTAX, unknown ... */
+	}
+}
+
 static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
 {
 	struct task_auth *ta = (struct task_auth *)t;
 
 	uint16_t err = ike_in_error(m);
-	if (err) {
+	if (fatal_for_ike(err)) {
 		log_warn(IKE_LOG, "IKE_AUTH refused by the gateway: %s", ike_notify_name(err));
 		return -EACCES;
 	}

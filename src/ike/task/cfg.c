@@ -63,6 +63,8 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		return 0;
 	if (sa->state != IKE_S_ESTABLISHED)
 		return IKE_TASK_MORE; /* EAP rounds: the reply comes with the last AUTH */
+	if (!p && ike_in_error(m))
+		return 0; /* the Child SA was refused with it (2.21.2): see child.c */
 	if (!p || ike_cp_decode(p, &cp) || cp.type != IKE_CFG_REPLY) {
 		log_warn(IKE_LOG, "IKE_AUTH: the gateway assigned no virtual address");
 		return -EPROTO;

@@ -16,6 +16,7 @@
 
 struct task_child {
 	struct ike_task t;
+	uint16_t refuse;  /* responder: the error notify instead of SA and TS */
 	int sent;     /* initiator: SA, TSi, TSr go in the first round only */
 	int have_sa;  /* responder: the request's SA and TS are stored */
 	uint32_t spi_in;
@@ -145,14 +146,18 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	size_t n_mine;
 	int rc;
 
-	uint16_t err = ike_in_error(m);
-	if (err) {
-		log_warn(IKE_LOG, "the gateway refused the Child SA: %s", ike_notify_name(err));
-		return -EPROTO;
-	}
 	if (sa->state != IKE_S_ESTABLISHED)
 		return IKE_TASK_MORE; /* EAP rounds: the SA comes with the last AUTH */
+	/* RFC 7296 2.21.2: a refused first Child SA leaves the IKE SA up; what
+	 * that means for us is decided once the exchange is done. */
+	uint16_t err = ike_in_error(m);
 	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_SA, NULL);
+	if (err || !p) {
+		sa->child_failed = err ? err : IKE_N_NO_PROPOSAL_CHOSEN;
+		log_warn(IKE_LOG, "the gateway created no Child SA: %s",
+			 err ? ike_notify_name(err) : "no SA payload");
+		return 0;
+	}
 	struct ike_sa_pld *sap = malloc(sizeof(*sap));
 	if (!sap)
 		return -ENOMEM;
@@ -208,8 +213,9 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		rc = -ENOENT;
 	free(sap);
 	if (rc == -ENOENT || tc->alg.spi_len != 4) {
-		ike_sa_refuse(sa, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
-		return -ENOENT;
+		/* 2.21.2: the IKE SA is created anyway; only the Child SA is refused. */
+		tc->refuse = IKE_N_NO_PROPOSAL_CHOSEN;
+		return 0;
 	}
 	if (rc)
 		return rc;
@@ -235,8 +241,8 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 				tc->n_l++;
 	if (!tc->n_l || !tc->n_r) {
 		log_info(IKE_LOG, "IKE_AUTH: the initiator's traffic selectors are outside our policy");
-		ike_sa_refuse(sa, IKE_N_TS_UNACCEPTABLE, NULL, 0);
-		return -EPROTO;
+		tc->refuse = IKE_N_TS_UNACCEPTABLE;
+		return 0;
 	}
 	return ike_child_new_spi(sa, &tc->spi_in);
 }
@@ -249,6 +255,8 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 
 	if (sa->state != IKE_S_ESTABLISHED)
 		return 0; /* EAP still running: the Child SA comes with the last AUTH */
+	if (tc->refuse)
+		return ike_out_notify(m, tc->refuse, NULL, 0);
 	if (!(sap = malloc(sizeof(*sap))))
 		return -ENOMEM;
 	uint8_t spi[4];
