@@ -281,3 +281,11 @@ int ikesock_local(const struct ikesock *s, enum ikesock_port port, struct sockad
 }
 
 const struct ikesock_stats *ikesock_stats(const struct ikesock *s) { return &s->st; }
+
+int ikesock_fd(const struct ikesock *s, enum ikesock_port port)
+{
+	uv_os_fd_t fd;
+	if (!s || !s->u[port].open || uv_fileno((const uv_handle_t *)&s->u[port].h, &fd))
+		return -1;
+	return fd;
+}

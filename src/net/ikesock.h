@@ -67,6 +67,9 @@ int ikesock_send_keepalive(struct ikesock *s, const struct sockaddr *to);
 /* The bound address and port of one socket. */
 int ikesock_local(const struct ikesock *s, enum ikesock_port port, struct sockaddr_storage *out);
 const struct ikesock_stats *ikesock_stats(const struct ikesock *s);
+/* The socket's descriptor, for the ESP data path to send from (it stays
+ * owned by ikesock); -1 when closed. */
+int ikesock_fd(const struct ikesock *s, enum ikesock_port port);
 /* Stop, close both sockets, free; `done` (may be NULL) runs once after. */
 void ikesock_close(struct ikesock *s, void (*done)(void *ctx), void *ctx);
 
