@@ -45,4 +45,17 @@
  * message (the TLS Message Length an L flag may announce). */
 #define PT_EAP_TLS_MSG_MAX        (64u * 1024u)
 
+/* The system around the tunnel (src/net: TUN, routes, DNS, kill switch). */
+#define PT_NET_TUN_BATCH_MAX      64u     /* packets per TUN read/write batch */
+#define PT_NET_ROUTES_MAX         256u    /* addresses and routes petrel adds and records */
+#define PT_NET_NL_BUF_LEN         16384u  /* one netlink datagram, sent or received */
+#define PT_NET_JOURNAL_MAX_LEN    (64u * 1024u) /* the crash-recovery file of routes */
+#define PT_NET_DNS_SERVERS_MAX    8u
+#define PT_NET_DNS_DOMAINS_MAX    16u
+#define PT_NET_RESOLV_CONF_MAX_LEN (64u * 1024u) /* /etc/resolv.conf and its backup */
+#define PT_NET_SPAWN_OUT_MAX      (16u * 1024u) /* output kept from nft/resolvectl/scutil */
+#define PT_NET_SPAWN_TIMEOUT_MS   10000u
+#define PT_NET_KS_GATEWAYS_MAX    8u      /* gateway addresses the kill switch lets through */
+#define PT_NET_NETMON_MSGS_MAX    64u     /* netlink/route-socket messages per wake-up */
+
 #endif
