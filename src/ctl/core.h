@@ -141,7 +141,12 @@ cJSON *ctl_json_diags(const struct conf_diags *d);
 cJSON *ctl_json_attention(const struct ctl_attn *a, const char *status);
 cJSON *ctl_json_path(const struct ctl_path_event *ev);
 cJSON *ctl_json_stats(const struct ctl_stats_event *ev);
+/* Add a string member; bytes that are not UTF-8 become '?'. */
+void ctl_json_add_text(cJSON *o, const char *key, const char *s);
 cJSON *ctl_json_log(enum pt_log_level level, const char *subsys, const char *line);
+
+/* RFC 3629 4: the length of the well-formed UTF-8 sequence at s[0..n), or 0. */
+size_t ctl_utf8_seq(const unsigned char *s, size_t n);
 
 /* Wipe memory that held a secret (a reply value) so the compiler keeps it. */
 void ctl_wipe(void *p, size_t n);

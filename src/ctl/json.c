@@ -1,5 +1,6 @@
 /* The daemon's structs as JSON (docs/control-protocol.md "Results" and
  * "Events"), and the names on the wire. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl/core.h"
@@ -30,6 +31,41 @@ const char *ctl_error_name(int code)
 	return "?";
 }
 
+/* Text from the daemon (a log line quoting a peer's identity, an error
+ * message) may hold any bytes; what petreld writes is always UTF-8, so
+ * bytes that are not become '?'. */
+void ctl_json_add_text(cJSON *o, const char *key, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)(s ? s : "");
+	size_t len = strlen((const char *)u), i = 0;
+
+	while (i < len) {
+		size_t n = ctl_utf8_seq(u + i, len - i);
+		if (n == 0)
+			break;
+		i += n;
+	}
+	if (i == len) {
+		cJSON_AddStringToObject(o, key, (const char *)u);
+		return;
+	}
+	char *t = malloc(len + 1);
+	if (!t)
+		return;
+	for (i = 0; i < len;) {
+		size_t n = ctl_utf8_seq(u + i, len - i);
+		if (n == 0) {
+			t[i++] = '?';
+			continue;
+		}
+		memcpy(t + i, u + i, n);
+		i += n;
+	}
+	t[len] = '\0';
+	cJSON_AddStringToObject(o, key, t);
+	free(t);
+}
+
 /* Times: Unix seconds, or null when unknown. */
 static void add_time(cJSON *o, const char *key, int64_t t)
 {
@@ -42,7 +78,7 @@ static void add_time(cJSON *o, const char *key, int64_t t)
 static void add_str_or_null(cJSON *o, const char *key, const char *s)
 {
 	if (s && *s)
-		cJSON_AddStringToObject(o, key, s);
+		ctl_json_add_text(o, key, s);
 	else
 		cJSON_AddNullToObject(o, key);
 }
@@ -52,9 +88,9 @@ static cJSON *profile_status(const struct ctl_profile_status *p)
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		return NULL;
-	cJSON_AddStringToObject(o, "name", p->name);
+	ctl_json_add_text(o, "name", p->name);
 	cJSON_AddStringToObject(o, "state", ctl_state_name(p->state));
-	cJSON_AddStringToObject(o, "gateway", p->gateway);
+	ctl_json_add_text(o, "gateway", p->gateway);
 	add_str_or_null(o, "remote", p->remote);
 	add_time(o, "since", p->since);
 	cJSON *v = cJSON_AddArrayToObject(o, "vips");
@@ -78,9 +114,9 @@ cJSON *ctl_json_attention(const struct ctl_attn *a, const char *status)
 		return NULL;
 	cJSON_AddNumberToObject(o, "id", (double)a->id);
 	cJSON_AddStringToObject(o, "status", status);
-	cJSON_AddStringToObject(o, "profile", a->profile);
+	ctl_json_add_text(o, "profile", a->profile);
 	cJSON_AddStringToObject(o, "kind", ctl_attention_kind_name(a->kind));
-	cJSON_AddStringToObject(o, "prompt", a->prompt);
+	ctl_json_add_text(o, "prompt", a->prompt);
 	cJSON_AddBoolToObject(o, "echo", a->echo);
 	return o;
 }
@@ -108,8 +144,8 @@ cJSON *ctl_json_profiles(const struct ctl_profiles *p)
 		cJSON *e = cJSON_CreateObject();
 		if (!e)
 			break;
-		cJSON_AddStringToObject(e, "name", pi->name);
-		cJSON_AddStringToObject(e, "gateway", pi->gateway);
+		ctl_json_add_text(e, "name", pi->name);
+		ctl_json_add_text(e, "gateway", pi->gateway);
 		cJSON_AddStringToObject(e, "auth", pi->auth);
 		cJSON_AddStringToObject(e, "transport", pi->transport);
 		add_str_or_null(e, "file", pi->file);
@@ -130,10 +166,10 @@ cJSON *ctl_json_diags(const struct conf_diags *d)
 		cJSON *e = cJSON_CreateObject();
 		if (!e)
 			break;
-		cJSON_AddStringToObject(e, "file", d->items[i].file);
+		ctl_json_add_text(e, "file", d->items[i].file);
 		cJSON_AddNumberToObject(e, "line", d->items[i].line);
 		cJSON_AddNumberToObject(e, "col", d->items[i].col);
-		cJSON_AddStringToObject(e, "message", d->items[i].msg);
+		ctl_json_add_text(e, "message", d->items[i].msg);
 		cJSON_AddItemToArray(ds, e);
 	}
 	cJSON_AddNumberToObject(o, "dropped", d->dropped);
@@ -145,7 +181,7 @@ cJSON *ctl_json_path(const struct ctl_path_event *ev)
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		return NULL;
-	cJSON_AddStringToObject(o, "profile", ev->profile ? ev->profile : "");
+	ctl_json_add_text(o, "profile", ev->profile);
 	cJSON_AddStringToObject(o, "ike", ctl_path_name(ev->ike));
 	cJSON_AddStringToObject(o, "esp", ctl_path_name(ev->esp));
 	add_str_or_null(o, "reason", ev->reason);
@@ -157,7 +193,7 @@ cJSON *ctl_json_stats(const struct ctl_stats_event *ev)
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		return NULL;
-	cJSON_AddStringToObject(o, "profile", ev->profile ? ev->profile : "");
+	ctl_json_add_text(o, "profile", ev->profile);
 	cJSON_AddNumberToObject(o, "bytes_in", (double)ev->bytes_in);
 	cJSON_AddNumberToObject(o, "bytes_out", (double)ev->bytes_out);
 	cJSON_AddNumberToObject(o, "packets_in", (double)ev->packets_in);
@@ -171,7 +207,7 @@ cJSON *ctl_json_log(enum pt_log_level level, const char *subsys, const char *lin
 	if (!o)
 		return NULL;
 	cJSON_AddStringToObject(o, "level", pt_log_level_name(level));
-	cJSON_AddStringToObject(o, "subsys", subsys ? subsys : "");
-	cJSON_AddStringToObject(o, "message", line ? line : "");
+	ctl_json_add_text(o, "subsys", subsys);
+	ctl_json_add_text(o, "message", line);
 	return o;
 }

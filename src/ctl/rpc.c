@@ -24,7 +24,7 @@ int ctl_error_set(struct ctl_error *e, int code, const char *fmt, ...)
 
 /* RFC 3629 4: the well-formed UTF-8 byte sequences. Returns the sequence
  * length at s[0..n), or 0 if ill-formed. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t ctl_utf8_seq(const unsigned char *s, size_t n)
 {
 	unsigned c = s[0];
 
@@ -51,7 +51,7 @@ int ctl_rpc_check_bytes(const char *line, size_t len, struct ctl_error *err)
 
 	for (size_t i = 0; i < len;) {
 		unsigned c = s[i];
-		size_t n = utf8_seq(s + i, len - i);
+		size_t n = ctl_utf8_seq(s + i, len - i);
 
 		if (n == 0)
 			return ctl_error_set(err, PETREL_E_PARSE, "invalid UTF-8 at byte %zu", i + 1);
@@ -290,7 +290,7 @@ char *ctl_rpc_error(const cJSON *id, const struct ctl_error *err, size_t *len)
 	cJSON *e = cJSON_AddObjectToObject(o, "error");
 	if (e) {
 		cJSON_AddNumberToObject(e, "code", err->code);
-		cJSON_AddStringToObject(e, "message", err->message);
+		ctl_json_add_text(e, "message", err->message);
 		cJSON *data = cJSON_AddObjectToObject(e, "data");
 		if (data)
 			cJSON_AddStringToObject(data, "name", ctl_error_name(err->code));

@@ -254,8 +254,13 @@ static void make_parent(const char *path)
 	if (!slash || slash == dir)
 		return;
 	*slash = '\0';
-	if (mkdir(dir, 0755) == 0)
+	/* petreld runs with umask 077: set the mode the group needs to reach
+	 * the socket explicitly. */
+	if (mkdir(dir, 0755) == 0) {
+		if (chmod(dir, 0755) != 0)
+			log_warn("ctl", "%s: chmod 0755: %s", dir, uv_strerror(-errno));
 		log_info("ctl", "created %s", dir);
+	}
 }
 
 /* root:petrel 0660 (PRODUCT.md), set between bind and listen so no one

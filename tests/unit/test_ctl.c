@@ -677,6 +677,13 @@ static void test_subscribe(void)
 	      strcmp(str(p, "subsys"), "esp") == 0);
 	cJSON_Delete(m);
 
+	/* what petreld writes is UTF-8 whatever the daemon logs */
+	pump(120);
+	ctl_server_emit_log(s, PT_LOG_INFO, "ike", "peer id 'caf\xe9' \xc3\xa9");
+	m = next_note(c, "log");
+	CHECK(strcmp(str(cJSON_GetObjectItem(m, "params"), "message"), "peer id 'caf?' \xc3\xa9") == 0);
+	cJSON_Delete(m);
+
 	/* the client that did not subscribe got nothing */
 	CHECK(tc_quiet(other, 5));
 	tc_close(c);
@@ -958,6 +965,20 @@ static void test_socket_file(void)
 	CHECK(stat(sock_path, &st) == 0 && S_ISREG(st.st_mode));
 	unlink(sock_path);
 	uv_run(loop, UV_RUN_NOWAIT);
+
+	/* a missing directory is made 0755 whatever the umask (petreld's is 077) */
+	char sub[64], saved[sizeof(sock_path)];
+	memcpy(saved, sock_path, sizeof(saved));
+	snprintf(sub, sizeof(sub), "%.40s.d", saved);
+	snprintf(sock_path, sizeof(sock_path), "%.50s/control.sock", sub);
+	mode_t old = umask(077);
+	s = server_open(NULL);
+	umask(old);
+	CHECK(stat(sub, &st) == 0 && (st.st_mode & 0777) == 0755);
+	CHECK(stat(sock_path, &st) == 0 && (st.st_mode & 0777) == 0660);
+	server_close(s);
+	rmdir(sub);
+	memcpy(sock_path, saved, sizeof(saved));
 }
 
 int main(void)
