@@ -135,13 +135,33 @@ const char *conf_pq_name(enum conf_pq p);
 const char *conf_auth_method_name(enum conf_auth_method m);
 
 /* ---- petrel-gw (conf_gw.c) -------------------------------------------
- * The gateway's file: { gateway: { listen, id, psk_file, pool, pool6, dns,
- * subnets, proposals: { ike, esp }, cookie_threshold, log_level } }.
+ * The gateway's file: { gateway: { listen, id, psk_file, cert, key, chain,
+ * client_auth, ca, eap_users, pool, pool6, dns, subnets, proposals: { ike,
+ * esp }, cookie_threshold, log_level } }.
+ * The gateway authenticates with its certificate (cert + key, sent as CERT
+ * with the chain) or else with the PSK; clients as client_auth says: psk
+ * (psk_file), cert (a certificate from the CAs in ca) or eap-mschapv2 (the
+ * users in eap_users, each NAME: password file). Files are absolute paths;
+ * petrel-gw reads them at startup (keys and passwords 0600).
  * Proposal strings are kept with the place they were written so petrel-gw
  * can parse them with the engine's parser (conf does not depend on src/ike)
  * and point at file:line:col for a bad one. */
 #define CONF_GW_SUBNETS_MAX 4 /* IKE_CFG_TS_MAX */
 #define CONF_GW_DNS_MAX 4     /* IKE_CFG_DNS_MAX */
+#define CONF_GW_CHAIN_MAX 4   /* intermediate certificates sent after ours */
+#define CONF_GW_EAP_USERS_MAX CONF_LIST_MAX
+
+enum conf_gw_client_auth {
+	CONF_GW_CLIENT_PSK,
+	CONF_GW_CLIENT_CERT,
+	CONF_GW_CLIENT_EAP_MSCHAPV2,
+};
+
+struct conf_gw_eap_user {
+	char name[CONF_STR_MAX];          /* the EAP identity, as sent in EAP-Identity */
+	char password_file[CONF_PATH_MAX];
+	unsigned line, col;               /* of the entry, for petrel-gw's diagnostics */
+};
 
 struct conf_gw_prop {
 	char s[CONF_PROPOSAL_MAX];
@@ -156,7 +176,14 @@ struct conf_gw {
 	char file[CONF_PATH_MAX];
 	struct conf_addr listen;
 	char id[CONF_STR_MAX];
-	char psk_file[CONF_PATH_MAX];
+	char psk_file[CONF_PATH_MAX];      /* "" when no side uses a PSK */
+	char cert[CONF_PATH_MAX], key[CONF_PATH_MAX]; /* "" or both */
+	char chain[CONF_GW_CHAIN_MAX][CONF_PATH_MAX];
+	unsigned n_chain;
+	enum conf_gw_client_auth client_auth;
+	char ca[CONF_PATH_MAX];            /* client_auth cert */
+	struct conf_gw_eap_user eap_users[CONF_GW_EAP_USERS_MAX]; /* client_auth eap-mschapv2 */
+	unsigned n_eap_users;
 	int has_pool, has_pool6;
 	struct conf_gw_range pool;   /* IPv4 */
 	struct conf_gw_range pool6;  /* IPv6 */

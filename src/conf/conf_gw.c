@@ -15,17 +15,93 @@
 static const char *const top_keys[] = { "gateway", NULL };
 static const char *const gw_keys[] = {
 	"listen", "id", "psk_file", "pool", "pool6", "dns", "subnets", "proposals",
-	"cookie_threshold", "log_level", NULL,
+	"cookie_threshold", "log_level", "cert", "key", "chain", "client_auth", "ca",
+	"eap_users", NULL,
 };
 enum { K_LISTEN, K_ID, K_PSK_FILE, K_POOL, K_POOL6, K_DNS, K_SUBNETS, K_PROPOSALS,
-       K_COOKIE, K_LOG_LEVEL };
+       K_COOKIE, K_LOG_LEVEL, K_CERT, K_KEY, K_CHAIN, K_CLIENT_AUTH, K_CA, K_EAP_USERS };
+static const char *const client_auths[] = { "psk", "cert", "eap-mschapv2", NULL };
 static const char *const proposal_keys[] = { "ike", "esp", NULL };
 
 struct gctx {
 	struct conf_gw *g;
 	unsigned seen;
 	yaml_node_t *gw_node;
+	yaml_node_t *node[K_EAP_USERS + 1]; /* each key's value, for whole-file diagnostics */
 };
+
+/* An absolute path (files are read by a daemon whose working directory is
+ * not the user's). */
+static int parse_path(struct ld *l, yaml_node_t *v, const char *what, char *out, size_t cap)
+{
+	if (ld_string(l, v, what, out, cap))
+		return -EINVAL;
+	if (out[0] != '/') {
+		ld_diag(l, v, "%s must be an absolute path, not '%.80s'", what, out);
+		out[0] = '\0';
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void parse_chain(struct ld *l, yaml_node_t *v, struct conf_gw *g)
+{
+	if (!ld_is_seq(l, v, "chain"))
+		return;
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *e = ld_node(l, *it);
+		if (!e)
+			continue;
+		if (g->n_chain >= CONF_GW_CHAIN_MAX) {
+			ld_diag(l, e, "chain: more than %u certificates", CONF_GW_CHAIN_MAX);
+			return;
+		}
+		if (parse_path(l, e, "chain", g->chain[g->n_chain], sizeof(g->chain[0])) == 0)
+			g->n_chain++;
+	}
+}
+
+/* eap_users: { NAME: /path/to/password-file, ... } */
+static void parse_eap_users(struct ld *l, yaml_node_t *v, struct conf_gw *g)
+{
+	if (!ld_is_map(l, v, "eap_users"))
+		return;
+	if (v->data.mapping.pairs.start == v->data.mapping.pairs.top) {
+		ld_diag(l, v, "eap_users: the map is empty");
+		return;
+	}
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = ld_node(l, p->key), *val = ld_node(l, p->value);
+		if (!k || !val)
+			continue;
+		if (g->n_eap_users >= CONF_GW_EAP_USERS_MAX) {
+			ld_diag(l, k, "eap_users: more than %u users", CONF_GW_EAP_USERS_MAX);
+			return;
+		}
+		struct conf_gw_eap_user *u = &g->eap_users[g->n_eap_users];
+		if (ld_string(l, k, "eap_users: a user name", u->name, sizeof(u->name)))
+			continue;
+		/* RFC 3748 5.1 / RFC 2865 5.1: what an EAP-Identity can carry */
+		size_t n = strlen(u->name);
+		if (n == 0 || n > 253) {
+			ld_diag(l, k, "eap_users: a user name is 1..253 octets");
+			continue;
+		}
+		int dup = 0;
+		for (unsigned i = 0; i < g->n_eap_users && !dup; i++)
+			dup = strcmp(g->eap_users[i].name, u->name) == 0;
+		if (dup) {
+			ld_diag(l, k, "eap_users: '%.80s' is given twice", u->name);
+			continue;
+		}
+		if (parse_path(l, val, "eap_users: the password file", u->password_file,
+			       sizeof(u->password_file)))
+			continue;
+		u->line = (unsigned)k->start_mark.line + 1;
+		u->col = (unsigned)k->start_mark.column + 1;
+		g->n_eap_users++;
+	}
+}
 
 static int cmp_addr(const struct conf_addr *a, const struct conf_addr *b)
 {
@@ -132,13 +208,19 @@ static void gw_key(struct ld *l, void *ctx, int key, const char *name, yaml_node
 	int i;
 
 	gc->seen |= 1u << key;
+	gc->node[key] = v;
 	switch (key) {
 	case K_LISTEN: ld_addr(l, v, "listen", 0, &g->listen); break;
 	case K_ID: ld_string(l, v, "id", g->id, sizeof(g->id)); break;
-	case K_PSK_FILE:
-		if (ld_string(l, v, "psk_file", g->psk_file, sizeof(g->psk_file)) == 0 &&
-		    g->psk_file[0] != '/')
-			ld_diag(l, v, "psk_file must be an absolute path, not '%.80s'", g->psk_file);
+	case K_PSK_FILE: parse_path(l, v, "psk_file", g->psk_file, sizeof(g->psk_file)); break;
+	case K_CERT: parse_path(l, v, "cert", g->cert, sizeof(g->cert)); break;
+	case K_KEY: parse_path(l, v, "key", g->key, sizeof(g->key)); break;
+	case K_CA: parse_path(l, v, "ca", g->ca, sizeof(g->ca)); break;
+	case K_CHAIN: parse_chain(l, v, g); break;
+	case K_EAP_USERS: parse_eap_users(l, v, g); break;
+	case K_CLIENT_AUTH:
+		if ((i = ld_enum(l, v, "client_auth", client_auths)) >= 0)
+			g->client_auth = (enum conf_gw_client_auth)i;
 		break;
 	case K_POOL: parse_range(l, v, "pool", AF_INET, &g->pool, &g->has_pool); break;
 	case K_POOL6: parse_range(l, v, "pool6", AF_INET6, &g->pool6, &g->has_pool6); break;
@@ -173,8 +255,7 @@ static void check_whole(struct ld *l, struct gctx *gc, yaml_node_t *root)
 	struct conf_gw *g = gc->g;
 	yaml_node_t *at = gc->gw_node ? gc->gw_node : root;
 	static const struct { unsigned key; const char *name; } required[] = {
-		{ K_LISTEN, "listen" }, { K_ID, "id" }, { K_PSK_FILE, "psk_file" },
-		{ K_SUBNETS, "subnets" },
+		{ K_LISTEN, "listen" }, { K_ID, "id" }, { K_SUBNETS, "subnets" },
 	};
 
 	if (!gc->gw_node) {
@@ -186,6 +267,35 @@ static void check_whole(struct ld *l, struct gctx *gc, yaml_node_t *root)
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		if (!(gc->seen & 1u << required[i].key))
 			ld_diag(l, at, "gateway: '%s' is required", required[i].name);
+	/* Credentials: which keys go together. */
+	int has_cert = !!(gc->seen & 1u << K_CERT), has_key = !!(gc->seen & 1u << K_KEY);
+	if (has_cert != has_key) {
+		ld_diag(l, gc->node[has_cert ? K_CERT : K_KEY], "gateway: 'cert' and 'key' go together");
+	} else if (!has_cert && !(gc->seen & 1u << K_PSK_FILE)) {
+		ld_diag(l, at, "gateway: 'psk_file' or 'cert' and 'key' is required (how the gateway authenticates)");
+	}
+	if ((gc->seen & 1u << K_CHAIN) && !has_cert)
+		ld_diag(l, gc->node[K_CHAIN], "gateway: 'chain' is sent after 'cert', which is missing");
+	switch (g->client_auth) {
+	case CONF_GW_CLIENT_PSK:
+		if (has_cert && !(gc->seen & 1u << K_PSK_FILE))
+			ld_diag(l, gc->node[K_CLIENT_AUTH] ? gc->node[K_CLIENT_AUTH] : at,
+				"gateway: client_auth psk needs 'psk_file' (or set client_auth: cert or eap-mschapv2)");
+		break;
+	case CONF_GW_CLIENT_CERT:
+		if (!(gc->seen & 1u << K_CA))
+			ld_diag(l, gc->node[K_CLIENT_AUTH],
+				"gateway: client_auth cert needs 'ca' (the CA certificates of the clients)");
+		break;
+	case CONF_GW_CLIENT_EAP_MSCHAPV2:
+		if (!(gc->seen & 1u << K_EAP_USERS))
+			ld_diag(l, gc->node[K_CLIENT_AUTH], "gateway: client_auth eap-mschapv2 needs 'eap_users'");
+		break;
+	}
+	if ((gc->seen & 1u << K_CA) && g->client_auth != CONF_GW_CLIENT_CERT)
+		ld_diag(l, gc->node[K_CA], "gateway: 'ca' is used only with client_auth: cert");
+	if ((gc->seen & 1u << K_EAP_USERS) && g->client_auth != CONF_GW_CLIENT_EAP_MSCHAPV2)
+		ld_diag(l, gc->node[K_EAP_USERS], "gateway: 'eap_users' is used only with client_auth: eap-mschapv2");
 	if (!(gc->seen & (1u << K_POOL | 1u << K_POOL6)))
 		ld_diag(l, at, "gateway: 'pool' or 'pool6' is required (addresses for the clients)");
 	/* The DNS servers go out as INTERNAL_IP4_DNS. TODO(issue 3): IPv6 DNS

@@ -13,7 +13,7 @@
 #include "base/log.h"
 #include "crypto/secret.h"
 #include "gw/pool.h"
-#include "crypto/secret_file.h"
+#include "gw/creds.h"
 #include "ike/ident.h"
 #include "ike/ike.h"
 #include "ike/pld/consts.h"
@@ -52,7 +52,8 @@ struct gw {
 	struct ikesock *sock;
 	struct sockaddr_storage listen;
 	struct ike_cfg cfg;              /* the template every SA copies */
-	struct secret *psk, *cookie_secret;
+	struct gw_creds creds;           /* every SA's cfg points into it */
+	struct secret *cookie_secret;
 	struct gw_pool pool4, pool6;
 	struct gw_sa *head;
 	struct gw_sa *bucket[GW_BUCKETS];
@@ -619,7 +620,7 @@ void gw_free(struct gw *gw)
 		return;
 	gw_pool_free(&gw->pool4);
 	gw_pool_free(&gw->pool6);
-	crypto_secret_free(gw->psk);
+	gw_creds_free(&gw->creds);
 	crypto_secret_free(gw->cookie_secret);
 	crypto_wipe(&gw->cfg, sizeof(gw->cfg));
 	free(gw);
@@ -629,7 +630,6 @@ int gw_new(uv_loop_t *loop, const struct conf_gw *c, struct gw **out)
 {
 	struct gw *gw;
 	char addr[NET_ADDR_STR_MAX];
-	const char *why;
 	int rc, cut;
 	uint8_t key[GW_COOKIE_SECRET_LEN];
 
@@ -650,11 +650,9 @@ int gw_new(uv_loop_t *loop, const struct conf_gw *c, struct gw **out)
 		log_err(GW_LOG, "%s: id '%s' is not an FQDN, user@FQDN or address", c->file, c->id);
 		goto fail;
 	}
-	if ((rc = crypto_secret_load_file(c->psk_file, &gw->psk, &why))) {
-		log_err(GW_LOG, "psk_file %s %s: %s", c->psk_file, why, pt_strerror(rc));
+	if ((rc = gw_creds_load(&gw->creds, c)))
 		goto fail;
-	}
-	cfg->psk = gw->psk;
+	gw_creds_apply(&gw->creds, cfg);
 	if ((rc = load_props(c, 0, cfg)) || (rc = load_props(c, 1, cfg)))
 		goto fail;
 	for (unsigned i = 0; i < c->n_subnets; i++)
@@ -700,12 +698,13 @@ int gw_new(uv_loop_t *loop, const struct conf_gw *c, struct gw **out)
 	uv_timer_init(loop, &gw->stop_timer);
 	gw->stop_timer.data = gw;
 	uv_timer_start(&gw->sweep, on_sweep, GW_SWEEP_MS, GW_SWEEP_MS);
-	char idstr[300];
+	char idstr[300], clients[64];
 	ike_ident_str(&cfg->local_id, idstr, sizeof(idstr));
+	gw_creds_client_str(&gw->creds, clients, sizeof(clients));
 	inet_ntop(c->listen.family, c->listen.addr, addr, sizeof(addr));
-	log_info(GW_LOG, "listening on %s ports %u/%u as %s: %zu IKE and %zu ESP proposal(s), %zu subnet(s), pool %s%s, cookies after %u half-open SA(s)",
-		 addr, IKESOCK_PORT_IKE,
-		 IKESOCK_PORT_NATT, idstr, cfg->n_ike_props, cfg->n_esp_props, cfg->n_ts_local,
+	log_info(GW_LOG, "listening on %s ports %u/%u as %s (%s), clients by %s: %zu IKE and %zu ESP proposal(s), %zu subnet(s), pool %s%s, cookies after %u half-open SA(s)",
+		 addr, IKESOCK_PORT_IKE, IKESOCK_PORT_NATT, idstr, gw_creds_own_name(&gw->creds), clients,
+		 cfg->n_ike_props, cfg->n_esp_props, cfg->n_ts_local,
 		 c->has_pool ? "v4" : "", c->has_pool6 ? "+v6" : "", gw->cookie_threshold);
 	*out = gw;
 	return 0;

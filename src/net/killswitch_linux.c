@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/limits.h"
 #include "base/log.h"
@@ -19,9 +20,11 @@ static const char *nft_find(const char *tool)
 {
 	const char *p = tool ? tool : net_spawn_find(nft_paths);
 
-	if (!p)
-		log_err("killswitch", "nft (nftables) is not installed: the kill switch needs it");
-	return p;
+	if (p && access(p, X_OK) == 0)
+		return p;
+	log_err("killswitch", "nft (nftables) is not installed: the kill switch needs it (%s)",
+		p ? p : "not in /usr/sbin, /sbin, /usr/bin, /bin");
+	return NULL;
 }
 
 int net_ks_render(const struct net_ks_cfg *cfg, char *out, size_t cap, size_t *len)

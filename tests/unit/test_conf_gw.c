@@ -77,6 +77,64 @@ static void test_defaults(void)
 	CHECK_MEM(g.pool.start.addr, g.pool.end.addr, 4); /* one address */
 }
 
+#define CERT_HEAD \
+	"gateway:\n" \
+	"  listen: 198.51.100.1\n" \
+	"  id: gw.example\n" \
+	"  cert: /etc/petrel/gw.pem\n" \
+	"  key: /etc/petrel/gw.key\n"
+
+/* The gateway with a certificate, EAP-MSCHAPv2 clients. */
+static void test_cert_eap(void)
+{
+	static const char doc[] = CERT_HEAD
+		"  chain: [/etc/petrel/int.pem]\n"
+		"  client_auth: eap-mschapv2\n"
+		"  eap_users:\n"
+		"    alice: /etc/petrel/users/alice.pw\n"
+		"    \"bob@example.com\": /etc/petrel/users/bob.pw\n"
+		"  pool: 203.0.113.10\n"
+		"  subnets: [203.0.113.0/24]\n";
+	struct conf_gw g;
+	struct conf_diags d = { 0 };
+
+	CHECK_EQ(conf_gw_load_buf(&g, "gw.yaml", doc, strlen(doc), &d), 0);
+	CHECK_EQ(d.n, 0);
+	CHECK(strcmp(g.cert, "/etc/petrel/gw.pem") == 0);
+	CHECK(strcmp(g.key, "/etc/petrel/gw.key") == 0);
+	CHECK_EQ(g.n_chain, 1);
+	CHECK(strcmp(g.chain[0], "/etc/petrel/int.pem") == 0);
+	CHECK_EQ(g.psk_file[0], '\0');
+	CHECK_EQ(g.client_auth, CONF_GW_CLIENT_EAP_MSCHAPV2);
+	CHECK_EQ(g.n_eap_users, 2);
+	CHECK(strcmp(g.eap_users[0].name, "alice") == 0);
+	CHECK(strcmp(g.eap_users[0].password_file, "/etc/petrel/users/alice.pw") == 0);
+	CHECK(strcmp(g.eap_users[1].name, "bob@example.com") == 0);
+	CHECK_EQ(g.eap_users[1].line, 10);
+	CHECK_EQ(g.eap_users[1].col, 5);
+}
+
+/* Certificates both ways; and a PSK gateway whose clients use certificates. */
+static void test_cert_cert(void)
+{
+	static const char doc[] = CERT_HEAD "  client_auth: cert\n  ca: /etc/petrel/ca.pem\n"
+		"  pool: 203.0.113.10\n  subnets: [203.0.113.0/24]\n";
+	static const char doc2[] = GOOD_HEAD "  client_auth: cert\n  ca: /etc/petrel/ca.pem\n"
+		"  pool: 203.0.113.10\n  subnets: [203.0.113.0/24]\n";
+	struct conf_gw g;
+	struct conf_diags d = { 0 };
+
+	CHECK_EQ(conf_gw_load_buf(&g, "gw.yaml", doc, strlen(doc), &d), 0);
+	CHECK_EQ(d.n, 0);
+	CHECK_EQ(g.client_auth, CONF_GW_CLIENT_CERT);
+	CHECK(strcmp(g.ca, "/etc/petrel/ca.pem") == 0);
+	CHECK_EQ(g.n_eap_users, 0);
+	CHECK_EQ(conf_gw_load_buf(&g, "gw.yaml", doc2, strlen(doc2), &d), 0);
+	CHECK_EQ(d.n, 0);
+	CHECK_EQ(g.cert[0], '\0');
+	CHECK_EQ(g.client_auth, CONF_GW_CLIENT_CERT);
+}
+
 struct bad_case {
 	const char *doc;
 	unsigned line, col;
@@ -119,6 +177,27 @@ static const struct bad_case bad[] = {
 	{ "gateway: &a { listen: *a }\n", 1, 10, "aliases" },
 	{ "gateway:\n  listen: [\n", 3, 1, "YAML syntax" },
 	{ GOOD_HEAD POOL SUBNETS "---\ngateway: {}\n", 8, 1, "only one YAML document" },
+	/* credentials */
+	{ CERT_HEAD POOL SUBNETS, 2, 3, "client_auth psk needs 'psk_file'" },
+	{ CERT_HEAD POOL SUBNETS "  client_auth: cert\n", 8, 16, "client_auth cert needs 'ca'" },
+	{ CERT_HEAD POOL SUBNETS "  client_auth: eap-mschapv2\n", 8, 16, "needs 'eap_users'" },
+	{ CERT_HEAD POOL SUBNETS "  client_auth: radius\n", 8, 16,
+	  "expected one of: psk, cert, eap-mschapv2" },
+	{ GOOD_HEAD POOL SUBNETS "  ca: /etc/petrel/ca.pem\n", 7, 7, "'ca' is used only with client_auth: cert" },
+	{ GOOD_HEAD POOL SUBNETS "  eap_users: { alice: /a }\n", 7, 14, "'eap_users' is used only" },
+	{ CERT_HEAD POOL SUBNETS "  client_auth: eap-mschapv2\n  eap_users: {}\n", 9, 14, "the map is empty" },
+	{ CERT_HEAD POOL SUBNETS "  client_auth: eap-mschapv2\n  eap_users: { alice: alice.pw }\n", 9, 23,
+	  "must be an absolute path" },
+	{ CERT_HEAD POOL SUBNETS "  client_auth: eap-mschapv2\n  eap_users: [alice]\n", 9, 14, "must be a map" },
+	{ CERT_HEAD POOL SUBNETS "  client_auth: eap-mschapv2\n  eap_users: { alice: /a, alice: /b }\n", 9, 27,
+	  "'alice' is given twice" },
+	{ "gateway:\n  listen: 198.51.100.1\n  id: gw.example\n  cert: /etc/petrel/gw.pem\n" POOL SUBNETS,
+	  4, 9, "'cert' and 'key' go together" },
+	{ "gateway:\n  listen: 198.51.100.1\n  id: gw.example\n" POOL SUBNETS, 2, 3,
+	  "'psk_file' or 'cert' and 'key' is required" },
+	{ GOOD_HEAD POOL SUBNETS "  chain: [/etc/petrel/int.pem]\n", 7, 10, "'chain' is sent after 'cert'" },
+	{ "gateway:\n  listen: 198.51.100.1\n  id: gw.example\n  cert: /etc/petrel/gw.pem\n  key: gw.key\n"
+	  POOL SUBNETS "  psk_file: /k\n", 5, 8, "key must be an absolute path" },
 };
 
 static void test_bad(void)
@@ -157,6 +236,8 @@ int main(void)
 {
 	test_full();
 	test_defaults();
+	test_cert_eap();
+	test_cert_cert();
 	test_bad();
 	test_file();
 	return test_done();

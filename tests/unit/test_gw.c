@@ -1,5 +1,6 @@
 /* petrel-gw's small parts and the identities: ike_ident parse/format,
- * address pools, PSK files, selector text. Table-driven. */
+ * address pools, PSK files, EAP users (gw_creds), selector text.
+ * Table-driven. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gw/creds.h"
 #include "gw/pool.h"
+#include "ike/eap/eap.h"
+#include "ike/ike.h"
 #include "crypto/secret_file.h"
 #include "ike/ident.h"
 #include "ike/pld/consts.h"
@@ -239,11 +243,86 @@ static void test_ts_str(void)
 	CHECK_EQ(net_sa_parse("gw.example", 500, &ss), -EINVAL);
 }
 
+/* EAP-MSCHAPv2 users: password files read at startup, found by their exact
+ * identity, a copy handed out per lookup; a bad file stops the load. */
+static void test_eap_users(void)
+{
+	char dir[] = "/tmp/petrel-test-gwcreds-XXXXXX";
+	struct conf_gw c;
+	struct gw_creds cr;
+	struct ike_cfg cfg;
+	struct secret *pw = NULL;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0);
+		return;
+	}
+	memset(&c, 0, sizeof(c));
+	snprintf(c.file, sizeof(c.file), "gw.yaml");
+	c.client_auth = CONF_GW_CLIENT_EAP_MSCHAPV2;
+	c.n_eap_users = 2;
+	snprintf(c.eap_users[0].name, sizeof(c.eap_users[0].name), "alice");
+	snprintf(c.eap_users[0].password_file, sizeof(c.eap_users[0].password_file), "%s/alice", dir);
+	snprintf(c.eap_users[1].name, sizeof(c.eap_users[1].name), "bob@example.com");
+	snprintf(c.eap_users[1].password_file, sizeof(c.eap_users[1].password_file), "%s/bob", dir);
+	snprintf(c.psk_file, sizeof(c.psk_file), "%s/psk", dir);
+	CHECK_EQ(write_file(c.eap_users[0].password_file, "alice pw\n", 9, 0600), 0);
+	CHECK_EQ(write_file(c.eap_users[1].password_file, "bob pw", 6, 0400), 0);
+	CHECK_EQ(write_file(c.psk_file, "gateway psk\n", 12, 0600), 0);
+
+	CHECK_EQ(gw_creds_load(&cr, &c), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	gw_creds_apply(&cr, &cfg);
+	CHECK_EQ(cfg.auth, IKE_AUTHK_PSK);
+	CHECK_EQ(cfg.peer_auth, IKE_AUTHK_EAP);
+	CHECK_EQ(cfg.eap_method, EAP_MSCHAPV2);
+	CHECK(cfg.psk != NULL && cfg.psk->len == 11);
+	CHECK(cfg.eap_lookup == gw_creds_eap_lookup);
+	CHECK_EQ(cfg.eap_lookup(cfg.eap_lookup_arg, (const uint8_t *)"alice", 5, &pw), 0);
+	CHECK(pw && pw->len == 8 && memcmp(pw->p, "alice pw", 8) == 0);
+	crypto_secret_free(pw);
+	CHECK_EQ(gw_creds_eap_lookup(&cr, (const uint8_t *)"bob@example.com", 15, &pw), 0);
+	CHECK(pw && pw->len == 6);
+	crypto_secret_free(pw);
+	/* exact match only: no prefix, no case folding */
+	CHECK_EQ(gw_creds_eap_lookup(&cr, (const uint8_t *)"alic", 4, &pw), -ENOENT);
+	CHECK(pw == NULL);
+	CHECK_EQ(gw_creds_eap_lookup(&cr, (const uint8_t *)"Alice", 5, &pw), -ENOENT);
+	CHECK_EQ(gw_creds_eap_lookup(&cr, (const uint8_t *)"alice\0", 6, &pw), -ENOENT);
+	char str[64];
+	gw_creds_client_str(&cr, str, sizeof(str));
+	CHECK(strcmp(str, "EAP-MSCHAPv2 (2 users)") == 0);
+	CHECK(strcmp(gw_creds_own_name(&cr), "PSK") == 0);
+	gw_creds_free(&cr);
+
+	/* a password file others may read stops the load */
+	CHECK_EQ(chmod(c.eap_users[1].password_file, 0644), 0);
+	CHECK_EQ(gw_creds_load(&cr, &c), -EPERM);
+	gw_creds_free(&cr);
+	unlink(c.eap_users[1].password_file);
+	CHECK_EQ(gw_creds_load(&cr, &c), -ENOENT);
+	gw_creds_free(&cr);
+	/* a missing certificate or CA file is named, not crashed on */
+	snprintf(c.cert, sizeof(c.cert), "%s/none.pem", dir);
+	snprintf(c.key, sizeof(c.key), "%s/none.key", dir);
+	CHECK(gw_creds_load(&cr, &c) < 0);
+	gw_creds_free(&cr);
+	c.cert[0] = c.key[0] = '\0';
+	c.client_auth = CONF_GW_CLIENT_CERT;
+	snprintf(c.ca, sizeof(c.ca), "%s/psk", dir); /* not a certificate */
+	CHECK(gw_creds_load(&cr, &c) < 0);
+	gw_creds_free(&cr);
+	unlink(c.eap_users[0].password_file);
+	unlink(c.psk_file);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_ident();
 	test_pool();
 	test_psk();
+	test_eap_users();
 	test_ts_str();
 	return test_done();
 }
