@@ -290,18 +290,24 @@ ini_current() { # OUT
 }
 
 # The live SAs in a swanctl --list-sas listing, one line each:
-#   ike SPI_I SPI_R ALGS REMOTE-LINE     for an ESTABLISHED IKE SA
-#   child SPI_IN SPI_OUT ALGS            for an INSTALLED Child SA
+#   ike SPI_I SPI_R ALGS local=VIP remote=VIP   for an ESTABLISHED IKE SA
+#                                    (the virtual IPs of each side, or -)
+#   child SPI_IN SPI_OUT ALGS                   for an INSTALLED Child SA
 # (a replaced SA lingers for a few seconds as REKEYED, DELETING or DELETED:
 # strongSwan's delete_rekeyed_delay; it does not count as live).
 ss_live() { # LISTING
 	awk '
 	/^[^ ].*: #[0-9]+, [A-Z_]+, IKEv2, / {
 		ike = ($3 == "ESTABLISHED,"); child = 0; si = $5; sr = $6
-		sub(/_i\*?$/, "", si); sub(/_r\*?$/, "", sr); rem = ""; next
+		sub(/_i\*?$/, "", si); sub(/_r\*?$/, "", sr); lv = "-"; rv = "-"; next
 	}
-	ike && /^  remote / { rem = $0; sub(/^  remote +/, "", rem); next }
-	ike && /^  [A-Z0-9_-]+\/PRF_/ { print "ike", si, sr, $1, rem; next }
+	ike && /^  (local|remote) / {
+		v = "-"
+		if (match($0, / \[[0-9a-f.:]+\]$/)) v = substr($0, RSTART + 2, RLENGTH - 3)
+		if ($1 == "local") lv = v; else rv = v
+		next
+	}
+	ike && /^  [A-Z0-9_-]+\/PRF_/ { print "ike", si, sr, $1, "local=" lv, "remote=" rv; next }
 	/^  [^ ].*: #[0-9]+, reqid [0-9]+, / {
 		child = ike && ($5 == "INSTALLED,"); alg = $0
 		sub(/.*ESP:/, "", alg); sub(/[ ,].*/, "", alg); cin = ""; next
@@ -337,7 +343,7 @@ ss_agree() { # NAME NS OUT WHAT [GONE-SPI...]
 			why="no installed Child SA with in $C_OUT / out $C_IN (petrel's in $C_IN out $C_OUT)"
 		elif [ "$gw_esp" != "$ESP_ALG" ]; then
 			why="ESP algorithms differ: strongSwan '$gw_esp', petrel '$ESP_ALG'"
-		elif ! grep -qE "\[$VIP\]$" <<<"$ike_line"; then
+		elif ! grep -qE " remote=$VIP$" <<<"$ike_line"; then
 			why="the virtual IP $VIP is not the one strongSwan assigned"
 		fi
 		for old in "$@"; do
@@ -349,4 +355,49 @@ ss_agree() { # NAME NS OUT WHAT [GONE-SPI...]
 	[ -z "$why" ] || fail "$what: $why: $(cat "$WORK/sas.txt")"
 	case $VIP in 203.0.113.*) ;; *) fail "$what: virtual IP '$VIP' is not from the pool" ;; esac
 	log "$what: IKE ${SPI_I}/${SPI_R} $IKE_ALG, ESP in $C_IN out $C_OUT $ESP_ALG, vip $VIP: strongSwan agrees"
+}
+
+# strongSwan (NAME in NS) initiated connection CONN to petrel-gw; both agree:
+# strongSwan's live IKE SA and newest live Child SA are the ones petrel-gw
+# logged (IKE SA established or rekeyed to these SPIs; Child SA up with the
+# mirrored SPIs), with the IKE algorithms and a virtual IP from the pool; the
+# Child SAs with SPIs in GONE (strongSwan's inbound SPIs of replaced pairs)
+# are no longer live at strongSwan and petrel-gw logged them down. Tried for
+# up to 5 s. Sets SS_SPI_I SS_SPI_R SS_IN SS_OUT SS_ALG SS_ESP VIP.
+gw_agree() { # NAME NS CONN WHAT [GONE-SPI...]
+	local name=$1 ns=$2 conn=$3 what=$4 why="" i live ike_line child_line old
+	shift 4
+	for ((i = 0; i < 25; i++)); do
+		why=""
+		sw "$name" "$ns" --list-sas --ike "$conn" > "$WORK/sas.txt" 2>&1 || why="swanctl --list-sas failed"
+		live=$(ss_live "$WORK/sas.txt")
+		ike_line=$(grep '^ike ' <<<"$live" | tail -1 || true)
+		child_line=$(grep '^child ' <<<"$live" | tail -1 || true)
+		read -r _ SS_SPI_I SS_SPI_R SS_ALG _ <<<"$ike_line" || true
+		read -r _ SS_IN SS_OUT SS_ESP <<<"$child_line" || true
+		SS_ESP=$(ss_alg <<<"${SS_ESP:-}")
+		VIP=$(sed -nE 's/.* local=([0-9.]+) .*/\1/p' <<<"$ike_line")
+		SS_ALG=$(ss_alg <<<"${SS_ALG:-}")
+		if [ -z "$ike_line" ]; then
+			why="strongSwan lists no established IKE SA"
+		elif [ -z "$child_line" ]; then
+			why="strongSwan lists no installed Child SA"
+		elif [ -z "$VIP" ]; then
+			why="strongSwan got no virtual IP"
+		elif ! grep -qE "(IKE SA established .*spi_i=$SS_SPI_I spi_r=$SS_SPI_R ike=$SS_ALG vip=$VIP |IKE SA rekeyed, now ${SS_SPI_I}_${SS_SPI_R}$)" "$WORK/gw.log"; then
+			why="petrel-gw did not log IKE SA ${SS_SPI_I}_${SS_SPI_R} ($SS_ALG, vip $VIP)"
+		elif ! grep -qE "Child SA up spi_in=$SS_OUT spi_out=$SS_IN esp=$SS_ESP " "$WORK/gw.log"; then
+			why="petrel-gw did not log a Child SA with in $SS_OUT out $SS_IN, $SS_ESP"
+		fi
+		for old in "$@"; do
+			[ -n "$why" ] || ! grep -qE " $old( |$)" <<<"$live" || why="strongSwan still has the replaced SPI $old live"
+			[ -n "$why" ] || grep -qE "Child SA down spi_in=[0-9a-f]{8} spi_out=$old " "$WORK/gw.log" \
+				|| why="petrel-gw did not remove the Child SA with out $old"
+		done
+		[ -n "$why" ] || break
+		sleep 0.2
+	done
+	[ -z "$why" ] || fail "$what: $why: $(cat "$WORK/sas.txt")"
+	case $VIP in 203.0.113.*) ;; *) fail "$what: virtual IP '$VIP' is not from the pool" ;; esac
+	log "$what: IKE ${SS_SPI_I}/${SS_SPI_R} $SS_ALG, ESP in $SS_IN out $SS_OUT $SS_ESP, vip $VIP: strongSwan and petrel-gw agree"
 }
