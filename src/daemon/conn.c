@@ -1,0 +1,503 @@
+/* A connection: resolve the gateway, run the IKE initiator over UDP/4500,
+ * and when the first Child SA is up bring up the TUN, routes, DNS and the
+ * ESP data path; take everything down on delete, failure or request. */
+#include "daemon/conn.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/hex.h"
+#include "base/log.h"
+#include "crypto/secret.h"
+#include "daemon/creds.h"
+#include "daemon/sysnet.h"
+#include "ike/pld/consts.h"
+#include "net/addr.h"
+#include "net/ikesock.h"
+#include "tunnel/tunnel.h"
+
+#define CLOG "conn"
+#define DELETE_WAIT_MS 3000u   /* how long `down` waits for the gateway's answer */
+#define CONNECT_TIMEOUT_MS 30000u
+
+struct conn {
+	uv_loop_t *loop;
+	const struct conf_profile *p;
+	struct conn_events ev;
+	enum petrel_state state;
+	int64_t since, last_handshake;
+	char error[CTL_MSG_MAX];
+
+	struct creds creds;
+	struct ike_cfg cfg;
+	struct ike_ops ops;
+	struct ike_sa *sa;
+	struct ikesock *sock;
+	struct sockaddr_storage gw, local;
+	uv_getaddrinfo_t gai;
+	int resolving;
+	uv_timer_t sa_timer, deadline, later;
+	int handles_open;
+	int going_down;     /* down requested or failed: tear down when possible */
+	int asking;         /* waiting for the user's password */
+
+	struct sysnet *net;
+	int tun_fd;
+	struct tunnel *tun;
+	struct ike_child first; /* for status */
+	int have_child;
+};
+
+static int64_t now_s(void) { return (int64_t)time(NULL); }
+
+static void set_state(struct conn *c, enum petrel_state st)
+{
+	if (c->state == st)
+		return;
+	log_info(CLOG, "%s: %s -> %s", c->p->name, ctl_state_name(c->state), ctl_state_name(st));
+	c->state = st;
+	c->since = now_s();
+	if (c->ev.changed)
+		c->ev.changed(c->ev.ctx, c);
+}
+
+static void set_error(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(struct conn *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->error, sizeof(c->error), fmt, ap);
+	va_end(ap);
+	log_warn(CLOG, "%s: %s", c->p->name, c->error);
+}
+
+/* ---- teardown ---- */
+
+static void sock_closed(void *arg)
+{
+	struct conn *c = arg;
+	c->sock = NULL;
+	if (c->ev.gone)
+		c->ev.gone(c->ev.ctx, c);
+}
+
+static void teardown(struct conn *c)
+{
+	if (c->tun) {
+		tunnel_free(c->tun);
+		c->tun = NULL;
+	}
+	if (c->net) {
+		sysnet_down(c->net); /* closes the TUN, restores routes and DNS */
+		c->net = NULL;
+		c->tun_fd = -1;
+	}
+	uv_timer_stop(&c->sa_timer);
+	uv_timer_stop(&c->deadline);
+	creds_free(&c->creds);
+	c->have_child = 0;
+	c->going_down = 0;
+	set_state(c, PETREL_STATE_DISCONNECTED);
+	if (c->sock) {
+		struct ikesock *s = c->sock;
+		ikesock_close(s, sock_closed, c);
+	} else if (c->ev.gone) {
+		c->ev.gone(c->ev.ctx, c);
+	}
+}
+
+/* Leave the SA's callbacks before acting on it: the next loop turn. */
+static void on_later(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+	if (!c->going_down)
+		return;
+	if (c->sa && ike_sa_state(c->sa) == IKE_S_ESTABLISHED && c->going_down == 1) {
+		c->going_down = 2; /* delete sent; wait for the answer or the deadline */
+		if (ike_sa_delete(c->sa) == 0) {
+			uv_timer_start(&c->deadline, on_later, DELETE_WAIT_MS, 0);
+			return;
+		}
+	}
+	uv_timer_stop(&c->deadline);
+	ike_sa_free(c->sa);
+	c->sa = NULL;
+	teardown(c);
+}
+
+static void go_down(struct conn *c)
+{
+	if (!c->going_down)
+		c->going_down = 1;
+	uv_timer_start(&c->later, on_later, 0, 0);
+}
+
+/* ---- IKE ops ---- */
+
+static int op_send(void *ctx, struct ike_sa *sa, const uint8_t *msg, size_t len)
+{
+	struct conn *c = ctx;
+	/* RFC 7296 2.23: we start on 4500 with the non-ESP marker, so a NAT
+	 * on the way never separates IKE from ESP. */
+	return ikesock_send(c->sock, msg, len, (struct sockaddr *)&c->gw, IKESOCK_NATT);
+}
+
+static void on_sa_timer(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+	if (c->sa)
+		ike_sa_on_timer(c->sa);
+}
+
+static void op_timer(void *ctx, struct ike_sa *sa, uint64_t delay_ms)
+{
+	struct conn *c = ctx;
+	if (delay_ms == UINT64_MAX)
+		uv_timer_stop(&c->sa_timer);
+	else
+		uv_timer_start(&c->sa_timer, on_sa_timer, delay_ms, 0);
+}
+
+static uint64_t op_now(void *ctx) { return uv_now(((struct conn *)ctx)->loop); }
+static int op_random(void *ctx, void *buf, size_t len) { return crypto_random(buf, len); }
+
+static void op_addrs(void *ctx, struct ike_sa *sa, struct ike_addr *local, struct ike_addr *remote)
+{
+	struct conn *c = ctx;
+	struct sockaddr_storage l;
+	if (ikesock_local(c->sock, IKESOCK_NATT, &l) == 0) {
+		/* The socket is bound to the source address towards the gateway. */
+		net_addr_from_sa((struct sockaddr *)&l, local);
+	}
+	net_addr_from_sa((struct sockaddr *)&c->gw, remote);
+}
+
+static int bring_up_net(struct conn *c, const struct ike_child *k)
+{
+	char why[CTL_MSG_MAX];
+	struct sysnet_params sp = {
+		.ifname = "petrel0", .mtu = c->p->mtu, .profile = c->p, .cp = ike_sa_cp(c->sa),
+		.child = k, .gateway = (struct sockaddr *)&c->gw, .natt = 1,
+	};
+	int rc = sysnet_up(&sp, &c->net, &c->tun_fd, why, sizeof(why));
+	if (rc) {
+		set_error(c, "cannot set up the tunnel: %s", why);
+		return rc;
+	}
+	struct sockaddr_storage l;
+	if ((rc = ikesock_local(c->sock, IKESOCK_NATT, &l)) == 0)
+		rc = tunnel_new(c->loop, c->tun_fd, ikesock_fd(c->sock, IKESOCK_NATT), NULL, &c->tun);
+	if (rc) {
+		set_error(c, "cannot start the data path: %s", pt_strerror(rc));
+		sysnet_down(c->net);
+		c->net = NULL;
+	}
+	return rc;
+}
+
+static int op_child_up(void *ctx, struct ike_sa *sa, const struct ike_child *k)
+{
+	struct conn *c = ctx;
+	int rc;
+
+	if (!c->tun && (rc = bring_up_net(c, k)))
+		return rc;
+	if ((rc = tunnel_child_add(c->tun, k, (struct sockaddr *)&c->gw))) {
+		set_error(c, "cannot install the Child SA: %s", pt_strerror(rc));
+		return rc;
+	}
+	c->first = *k;
+	c->first.key_in = c->first.key_out = NULL;
+	c->have_child = 1;
+	c->last_handshake = now_s();
+	return 0;
+}
+
+static void op_child_down(void *ctx, struct ike_sa *sa, const struct ike_child *k)
+{
+	struct conn *c = ctx;
+	if (c->tun)
+		tunnel_child_del(c->tun, k->spi_in);
+}
+
+static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
+{
+	struct conn *c = ctx;
+
+	switch (ev) {
+	case IKE_EV_ESTABLISHED:
+		uv_timer_stop(&c->deadline);
+		c->error[0] = '\0';
+		c->last_handshake = now_s();
+		set_state(c, PETREL_STATE_CONNECTED);
+		return;
+	case IKE_EV_REKEYED:
+		c->last_handshake = now_s();
+		return;
+	case IKE_EV_FAILED:
+		set_error(c, "%s", pt_strerror(err));
+		break;
+	case IKE_EV_DELETED:
+		if (!c->going_down)
+			set_error(c, "the gateway closed the connection");
+		break;
+	}
+	c->going_down = 2; /* nothing left to delete */
+	uv_timer_start(&c->later, on_later, 0, 0);
+}
+
+static void on_recv(void *ctx, const uint8_t *msg, size_t len, const struct sockaddr *from,
+		    enum ikesock_port port)
+{
+	struct conn *c = ctx;
+	if (!c->sa || !net_sa_eq_ip(from, (struct sockaddr *)&c->gw))
+		return; /* only the gateway speaks to us */
+	ike_sa_recv(c->sa, msg, len);
+}
+
+static void on_esp(void *ctx, const uint8_t *pkt, size_t len, const struct sockaddr *from)
+{
+	struct conn *c = ctx;
+	if (c->tun)
+		tunnel_input(c->tun, pkt, len, from);
+}
+
+static void on_connect_timeout(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+	if (c->state != PETREL_STATE_CONNECTING)
+		return;
+	set_error(c, "no answer from the gateway within %u s", CONNECT_TIMEOUT_MS / 1000);
+	c->going_down = 2;
+	uv_timer_start(&c->later, on_later, 0, 0);
+}
+
+/* ---- starting ---- */
+
+/* The source address the kernel picks towards the gateway: NAT detection
+ * must hash the address our packets really leave from. */
+static int source_for(const struct sockaddr_storage *gw, struct sockaddr_storage *out)
+{
+	int fd = socket(gw->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	socklen_t len = sizeof(*out);
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (const struct sockaddr *)gw,
+		    gw->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)) ||
+	    getsockname(fd, (struct sockaddr *)out, &len))
+		rc = -errno;
+	close(fd);
+	net_sa_set_port(out, 0);
+	return rc;
+}
+
+static void start_ike(struct conn *c)
+{
+	char a[NET_ADDR_STR_MAX];
+	int rc;
+
+	if ((rc = source_for(&c->gw, &c->local))) {
+		set_error(c, "no route to the gateway %s: %s", net_sa_str((struct sockaddr *)&c->gw, a, sizeof(a)),
+			  pt_strerror(rc));
+		go_down(c);
+		return;
+	}
+	if ((rc = ikesock_new(c->loop, (struct sockaddr *)&c->local, 0, 0, on_recv, c, &c->sock))) {
+		set_error(c, "cannot open UDP sockets: %s", pt_strerror(rc));
+		go_down(c);
+		return;
+	}
+	ikesock_set_esp(c->sock, on_esp);
+	log_info(CLOG, "%s: connecting to %s", c->p->name, net_sa_str((struct sockaddr *)&c->gw, a, sizeof(a)));
+	c->ops = (struct ike_ops){
+		.ctx = c, .send = op_send, .timer = op_timer, .now_ms = op_now, .random = op_random,
+		.addrs = op_addrs, .child_up = op_child_up, .child_down = op_child_down, .event = op_event,
+	};
+	if ((rc = ike_sa_new(&c->cfg, &c->ops, &c->sa)) || (rc = ike_sa_initiate(c->sa))) {
+		set_error(c, "cannot start IKE: %s", pt_strerror(rc));
+		go_down(c);
+		return;
+	}
+	uv_timer_start(&c->deadline, on_connect_timeout, CONNECT_TIMEOUT_MS, 0);
+}
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+	struct conn *c = req->data;
+	c->resolving = 0;
+	if (c->going_down) {
+		uv_freeaddrinfo(res);
+		go_down(c);
+		return;
+	}
+	if (status < 0 || !res) {
+		set_error(c, "cannot resolve the gateway '%s': %s", c->p->gateway, uv_strerror(status));
+		uv_freeaddrinfo(res);
+		go_down(c);
+		return;
+	}
+	memset(&c->gw, 0, sizeof(c->gw));
+	memcpy(&c->gw, res->ai_addr, res->ai_addrlen);
+	net_sa_set_port(&c->gw, c->p->port);
+	uv_freeaddrinfo(res);
+	start_ike(c);
+}
+
+static void resolve(struct conn *c)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_family = AF_UNSPEC };
+	if (net_sa_parse(c->p->gateway, c->p->port, &c->gw) == 0) {
+		start_ike(c);
+		return;
+	}
+	c->gai.data = c;
+	c->resolving = 1;
+	int rc = uv_getaddrinfo(c->loop, &c->gai, on_resolved, c->p->gateway, NULL, &hints);
+	if (rc) {
+		c->resolving = 0;
+		set_error(c, "cannot resolve the gateway '%s': %s", c->p->gateway, uv_strerror(rc));
+		go_down(c);
+	}
+}
+
+int conn_new(uv_loop_t *loop, const struct conf_profile *p, const struct conn_events *ev,
+	     struct conn **out)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->loop = loop;
+	c->p = p;
+	c->ev = *ev;
+	c->tun_fd = -1;
+	c->state = PETREL_STATE_DISCONNECTED;
+	c->since = now_s();
+	uv_timer_init(loop, &c->sa_timer);
+	uv_timer_init(loop, &c->deadline);
+	uv_timer_init(loop, &c->later);
+	c->sa_timer.data = c->deadline.data = c->later.data = c;
+	c->handles_open = 3;
+	*out = c;
+	return 0;
+}
+
+int conn_up(struct conn *c, char *why, size_t why_len)
+{
+	int rc = creds_load(c->p, &c->creds, &c->cfg, why, why_len);
+	if (rc) {
+		snprintf(c->error, sizeof(c->error), "%s", why);
+		return rc;
+	}
+	/* ESP in UDP/4500 always, until raw ESP is in (TODO(issue 4)). */
+	c->cfg.force_natt = 1;
+	c->going_down = 0;
+	c->error[0] = '\0';
+	set_state(c, PETREL_STATE_CONNECTING);
+	if (c->cfg.auth == IKE_AUTHK_EAP) {
+		char prompt[CONF_STR_MAX + 64];
+		snprintf(prompt, sizeof(prompt), "Password for %s (%s)", c->p->auth.user, c->p->name);
+		if (!c->ev.ask_password || (rc = c->ev.ask_password(c->ev.ctx, c, prompt))) {
+			snprintf(why, why_len, "the profile needs a password and no client can be asked");
+			set_error(c, "%s", why);
+			creds_free(&c->creds);
+			set_state(c, PETREL_STATE_DISCONNECTED);
+			return rc ? rc : -ENOTSUP;
+		}
+		c->asking = 1;
+		return 0;
+	}
+	resolve(c);
+	return 0;
+}
+
+void conn_password(struct conn *c, const char *value)
+{
+	if (!c->asking)
+		return;
+	c->asking = 0;
+	if (!value || c->going_down) {
+		set_error(c, "no password given");
+		go_down(c);
+		return;
+	}
+	if (creds_set_eap_password(&c->creds, &c->cfg, value, strlen(value))) {
+		set_error(c, "out of memory");
+		go_down(c);
+		return;
+	}
+	resolve(c);
+}
+
+void conn_down(struct conn *c)
+{
+	if (c->state == PETREL_STATE_DISCONNECTED && !c->sock)
+		return;
+	set_state(c, PETREL_STATE_DISCONNECTING);
+	if (c->resolving) {
+		c->going_down = 2;
+		uv_cancel((uv_req_t *)&c->gai);
+		return;
+	}
+	go_down(c);
+}
+
+static void handle_closed(uv_handle_t *h)
+{
+	struct conn *c = h->data;
+	if (--c->handles_open == 0) {
+		crypto_wipe(c, sizeof(*c));
+		free(c);
+	}
+}
+
+void conn_free(struct conn *c)
+{
+	ike_sa_free(c->sa);
+	c->sa = NULL;
+	creds_free(&c->creds);
+	uv_close((uv_handle_t *)&c->sa_timer, handle_closed);
+	uv_close((uv_handle_t *)&c->deadline, handle_closed);
+	uv_close((uv_handle_t *)&c->later, handle_closed);
+}
+
+enum petrel_state conn_state(const struct conn *c) { return c->state; }
+const char *conn_profile(const struct conn *c) { return c->p->name; }
+
+void conn_status(const struct conn *c, struct ctl_profile_status *o)
+{
+	memset(o, 0, sizeof(*o));
+	snprintf(o->name, sizeof(o->name), "%s", c->p->name);
+	snprintf(o->gateway, sizeof(o->gateway), "%s", c->p->gateway);
+	o->state = c->state;
+	o->since = c->since;
+	o->last_handshake = c->last_handshake;
+	snprintf(o->error, sizeof(o->error), "%s", c->error);
+	if (c->sock)
+		net_sa_str((const struct sockaddr *)&c->gw, o->remote, sizeof(o->remote));
+	o->ike = c->sock ? PETREL_PATH_UDP : PETREL_PATH_NONE;
+	o->esp = c->tun ? PETREL_PATH_UDP : PETREL_PATH_NONE;
+	if (c->sa && c->state == PETREL_STATE_CONNECTED) {
+		const struct ike_cp_result *cp = ike_sa_cp(c->sa);
+		if (cp->has_v4 && o->n_vips < CTL_VIPS_MAX)
+			inet_ntop(AF_INET, cp->v4, o->vips[o->n_vips++], sizeof(o->vips[0]));
+		if (cp->has_v6 && o->n_vips < CTL_VIPS_MAX)
+			inet_ntop(AF_INET6, cp->v6, o->vips[o->n_vips++], sizeof(o->vips[0]));
+	}
+	if (c->tun) {
+		struct tunnel_stats st;
+		tunnel_stats(c->tun, &st);
+		o->bytes_in = st.rx_bytes;
+		o->bytes_out = st.tx_bytes;
+		o->packets_in = st.rx_packets;
+		o->packets_out = st.tx_packets;
+	}
+}
