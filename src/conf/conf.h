@@ -197,6 +197,11 @@ struct conf_gw {
 	unsigned n_esp_proposals;
 	unsigned cookie_threshold; /* half-open SAs before COOKIEs are required */
 	int log_level;             /* -1: not set; else enum pt_log_level */
+	/* The data path: a TUN named `tun` ("" = none: IKE only) carrying the
+	 * clients' packets, with the gateway's own inside addresses on it. */
+	char tun[16];
+	struct conf_addr tun_addrs[2];
+	unsigned n_tun_addrs;
 };
 
 /* Load petrel-gw's configuration. 0, -EINVAL with diags, or -errno when the

@@ -16,10 +16,11 @@ static const char *const top_keys[] = { "gateway", NULL };
 static const char *const gw_keys[] = {
 	"listen", "id", "psk_file", "pool", "pool6", "dns", "subnets", "proposals",
 	"cookie_threshold", "log_level", "cert", "key", "chain", "client_auth", "ca",
-	"eap_users", NULL,
+	"eap_users", "tun", "tun_address", NULL,
 };
 enum { K_LISTEN, K_ID, K_PSK_FILE, K_POOL, K_POOL6, K_DNS, K_SUBNETS, K_PROPOSALS,
-       K_COOKIE, K_LOG_LEVEL, K_CERT, K_KEY, K_CHAIN, K_CLIENT_AUTH, K_CA, K_EAP_USERS };
+       K_COOKIE, K_LOG_LEVEL, K_CERT, K_KEY, K_CHAIN, K_CLIENT_AUTH, K_CA, K_EAP_USERS,
+       K_TUN, K_TUN_ADDRESS };
 static const char *const client_auths[] = { "psk", "cert", "eap-mschapv2", NULL };
 static const char *const proposal_keys[] = { "ike", "esp", NULL };
 
@@ -27,7 +28,7 @@ struct gctx {
 	struct conf_gw *g;
 	unsigned seen;
 	yaml_node_t *gw_node;
-	yaml_node_t *node[K_EAP_USERS + 1]; /* each key's value, for whole-file diagnostics */
+	yaml_node_t *node[K_TUN_ADDRESS + 1]; /* each key's value, for whole-file diagnostics */
 };
 
 /* An absolute path (files are read by a daemon whose working directory is
@@ -240,6 +241,20 @@ static void gw_key(struct ld *l, void *ctx, int key, const char *name, yaml_node
 		if ((i = ld_enum(l, v, "log_level", levels)) >= 0)
 			g->log_level = i;
 		break;
+	case K_TUN:
+		/* Linux interface names: 1..15 octets, no '/' or spaces. */
+		if (ld_string(l, v, "tun", g->tun, sizeof(g->tun)) == 0 &&
+		    (strchr(g->tun, '/') || strchr(g->tun, ' '))) {
+			ld_diag(l, v, "tun: '%s' is not an interface name", g->tun);
+			g->tun[0] = '\0';
+		}
+		break;
+	case K_TUN_ADDRESS:
+		if (v->type == YAML_SEQUENCE_NODE)
+			parse_addrs(l, v, "tun_address", 0, g->tun_addrs, &g->n_tun_addrs, 2);
+		else if (ld_addr(l, v, "tun_address", 0, &g->tun_addrs[0]) == 0)
+			g->n_tun_addrs = 1;
+		break;
 	}
 }
 
@@ -298,6 +313,8 @@ static void check_whole(struct ld *l, struct gctx *gc, yaml_node_t *root)
 		ld_diag(l, gc->node[K_EAP_USERS], "gateway: 'eap_users' is used only with client_auth: eap-mschapv2");
 	if (!(gc->seen & (1u << K_POOL | 1u << K_POOL6)))
 		ld_diag(l, at, "gateway: 'pool' or 'pool6' is required (addresses for the clients)");
+	if ((gc->seen & 1u << K_TUN_ADDRESS) && !(gc->seen & 1u << K_TUN))
+		ld_diag(l, gc->node[K_TUN_ADDRESS], "gateway: 'tun_address' belongs to 'tun', which is missing");
 	/* The DNS servers go out as INTERNAL_IP4_DNS. TODO(issue 3): IPv6 DNS
 	 * once the engine's responder sends INTERNAL_IP6_DNS. */
 	for (unsigned i = 0; i < g->n_dns; i++)

@@ -1,5 +1,6 @@
 /* petrel-gw: the SA table, the engine's ops over ikesock, pools, timers,
  * reaping and shutdown (see gw.h). */
+#include "gw/dp.h"
 #include "gw/gw.h"
 
 #include <arpa/inet.h>
@@ -63,6 +64,7 @@ struct gw {
 	int reaper_on, stopping, finished;
 	struct gw_sa *pending;           /* the SA inside ike_sa_new_r */
 	struct ike_ops ops;
+	struct gw_dp *dp;                /* the data path (NULL: IKE only) */
 };
 
 static unsigned bucket_of(const uint8_t spi_i[8])
@@ -234,17 +236,28 @@ static void log_child(struct gw_sa *gs, const char *what, const struct ike_child
 
 static int op_child_up(void *ctx, struct ike_sa *sa, const struct ike_child *c)
 {
-	struct gw_sa *gs = sa_of(ctx, sa);
-	if (gs)
-		log_child(gs, "up", c);
-	return 0;
+	struct gw *gw = ctx;
+	struct gw_sa *gs = sa_of(gw, sa);
+	if (!gs)
+		return 0;
+	log_child(gs, "up", c);
+	if (!gw->dp)
+		return 0;
+	/* ESP goes where the client's IKE comes from on 4500 (RFC 3948). */
+	struct sockaddr_storage peer = gs->peer;
+	if (gs->port != IKESOCK_NATT)
+		net_sa_set_port(&peer, IKESOCK_PORT_NATT);
+	return gw_dp_child_up(gw->dp, c, (const struct sockaddr *)&peer);
 }
 
 static void op_child_down(void *ctx, struct ike_sa *sa, const struct ike_child *c)
 {
-	struct gw_sa *gs = sa_of(ctx, sa);
+	struct gw *gw = ctx;
+	struct gw_sa *gs = sa_of(gw, sa);
 	if (gs)
 		log_child(gs, "down", c);
+	if (gw->dp)
+		gw_dp_child_down(gw->dp, c);
 }
 
 static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
@@ -308,6 +321,8 @@ static void free_gs(uv_handle_t *h)
 
 static void release(struct gw *gw, struct gw_sa *gs)
 {
+	if (gw->dp)
+		gw_dp_client_gone(gw->dp, gs->has_v4, gs->v4, gs->has_v6, gs->v6);
 	if (gs->has_v4)
 		gw_pool_put(&gw->pool4, gs->v4);
 	if (gs->has_v6)
@@ -475,6 +490,13 @@ static void new_sa(struct gw *gw, const uint8_t *msg, size_t len, const struct s
 		 gs->name, peer, gw->n_half_open, cfg.require_cookie ? "checked" : "not required", v4, v6);
 }
 
+static void on_esp(void *ctx, const uint8_t *pkt, size_t len, const struct sockaddr *from)
+{
+	struct gw *gw = ctx;
+	if (gw->dp)
+		gw_dp_input(gw->dp, pkt, len, from);
+}
+
 static void on_recv(void *ctx, const uint8_t *msg, size_t len, const struct sockaddr *from,
 		    enum ikesock_port port)
 {
@@ -576,6 +598,8 @@ static void finish(struct gw *gw)
 	uv_close((uv_handle_t *)&gw->reaper, on_idle_close);
 	uv_close((uv_handle_t *)&gw->sweep, on_idle_close);
 	uv_close((uv_handle_t *)&gw->stop_timer, on_idle_close);
+	gw_dp_free(gw->dp);
+	gw->dp = NULL;
 	ikesock_close(gw->sock, NULL, NULL);
 	gw->sock = NULL;
 	log_info(GW_LOG, "stopped");
@@ -690,6 +714,11 @@ int gw_new(uv_loop_t *loop, const struct conf_gw *c, struct gw **out)
 			net_sa_str((const struct sockaddr *)&gw->listen, addr, sizeof(addr)),
 			IKESOCK_PORT_IKE, IKESOCK_PORT_NATT, pt_strerror(rc));
 		goto fail;
+	}
+	if (c->tun[0]) {
+		if ((rc = gw_dp_new(loop, c, ikesock_fd(gw->sock, IKESOCK_NATT), &gw->dp)))
+			goto fail;
+		ikesock_set_esp(gw->sock, on_esp);
 	}
 	uv_idle_init(loop, &gw->reaper);
 	gw->reaper.data = gw;

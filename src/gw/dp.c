@@ -1,0 +1,121 @@
+#include "gw/dp.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "net/route.h"
+#include "net/tun.h"
+#include "tunnel/tunnel.h"
+
+#define DLOG "gw"
+
+struct gw_dp {
+	struct net_tun *tun;
+	struct net_routes *routes; /* the TUN's own addresses */
+	struct tunnel *t;
+	unsigned ifindex;
+};
+
+int gw_dp_new(uv_loop_t *loop, const struct conf_gw *c, int udp_fd, struct gw_dp **out)
+{
+	struct gw_dp *dp = calloc(1, sizeof(*dp));
+	int rc;
+
+	if (!dp)
+		return -ENOMEM;
+	struct net_tun_cfg tc = { .name = c->tun, .mtu = 1400 };
+	if ((rc = net_tun_open(&tc, &dp->tun))) {
+		log_err(DLOG, "cannot open the TUN device %s: %s", c->tun, pt_strerror(rc));
+		free(dp);
+		return rc;
+	}
+	dp->ifindex = net_tun_ifindex(dp->tun);
+	/* The gateway's own inside addresses, on the TUN; its journal is
+	 * separate from a petreld on the same machine. */
+	if ((rc = net_routes_new("/run/petrel/gw-routes", &dp->routes)))
+		goto fail;
+	for (unsigned i = 0; i < c->n_tun_addrs; i++) {
+		struct net_prefix a = { .family = (uint8_t)c->tun_addrs[i].family,
+					.len = c->tun_addrs[i].family == AF_INET ? 32 : 128 };
+		memcpy(a.addr, c->tun_addrs[i].addr, 16);
+		if ((rc = net_routes_addr_add(dp->routes, dp->ifindex, &a))) {
+			log_err(DLOG, "cannot add the inside address to %s: %s", c->tun, pt_strerror(rc));
+			goto fail;
+		}
+	}
+	if ((rc = tunnel_new(loop, net_tun_fd(dp->tun), udp_fd, NULL, &dp->t)))
+		goto fail;
+	log_info(DLOG, "data path on %s (%u inside address(es))", net_tun_name(dp->tun), c->n_tun_addrs);
+	*out = dp;
+	return 0;
+fail:
+	gw_dp_free(dp);
+	return rc;
+}
+
+static void host_route(struct gw_dp *dp, int family, const uint8_t *addr, int add)
+{
+	struct net_route r = { .kind = NET_ROUTE_ROUTE, .ifindex = dp->ifindex };
+	r.dst.family = (uint8_t)family;
+	r.dst.len = family == AF_INET ? 32 : 128;
+	memcpy(r.dst.addr, addr, family == AF_INET ? 4 : 16);
+	int rc = add ? net_route_sys_add(&r) : net_route_sys_del(&r);
+	if (rc && rc != -EEXIST && rc != -ESRCH && rc != -ENOENT) {
+		char s[64];
+		log_warn(DLOG, "cannot %s the route to %s: %s", add ? "add" : "remove",
+			 net_prefix_str(&r.dst, s, sizeof(s)), pt_strerror(rc));
+	}
+}
+
+int gw_dp_child_up(struct gw_dp *dp, const struct ike_child *c, const struct sockaddr *peer)
+{
+	int rc = tunnel_child_add(dp->t, c, peer);
+	if (rc)
+		return rc;
+	/* The client's side of the selectors is its virtual address (narrowed
+	 * in IKE_AUTH): route each single address to the TUN. */
+	for (size_t i = 0; i < c->n_ts_remote; i++) {
+		const struct ike_ts_cfg *ts = &c->ts_remote[i];
+		size_t n = ts->type == IKE_TS_IPV6_ADDR_RANGE ? 16 : 4;
+		if (memcmp(ts->start, ts->end, n) == 0) /* public-memcmp: addresses */
+			host_route(dp, n == 16 ? AF_INET6 : AF_INET, ts->start, 1);
+	}
+	return 0;
+}
+
+void gw_dp_child_down(struct gw_dp *dp, const struct ike_child *c)
+{
+	tunnel_child_del(dp->t, c->spi_in);
+}
+
+void gw_dp_client_gone(struct gw_dp *dp, int has_v4, const uint8_t v4[4], int has_v6,
+		       const uint8_t v6[16])
+{
+	if (has_v4)
+		host_route(dp, AF_INET, v4, 0);
+	if (has_v6)
+		host_route(dp, AF_INET6, v6, 0);
+}
+
+void gw_dp_input(struct gw_dp *dp, const uint8_t *pkt, size_t len, const struct sockaddr *from)
+{
+	tunnel_input(dp->t, pkt, len, from);
+}
+
+void gw_dp_free(struct gw_dp *dp)
+{
+	if (!dp)
+		return;
+	if (dp->t)
+		tunnel_free(dp->t);
+	if (dp->routes) {
+		net_routes_undo_all(dp->routes);
+		net_routes_free(dp->routes);
+	}
+	if (dp->tun)
+		net_tun_close(dp->tun);
+	free(dp);
+}
