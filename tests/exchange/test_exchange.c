@@ -474,6 +474,33 @@ static void test_hostile(void)
 	hx_free(&hx);
 }
 
+/* The gateway deletes the IKE SA (RFC 7296 1.4.1): the client answers,
+ * removes its Child SA and reports DELETED. */
+static void test_gateway_delete(void)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, PSK);
+	CHECK_EQ(hx_start(&hx), 0);
+	CHECK_EQ(hx_run(&hx, 10), 4);
+	check_established_pair(&hx);
+	CHECK_EQ(ike_sa_delete(hx.side[HX_R].sa), 0);
+	/* INFORMATIONAL { D(IKE) } from the responder, its message ID 0 */
+	expect_next(&hx, IKE_EXCH_INFORMATIONAL, 0, 0);
+	CHECK_EQ(hx_step(&hx), HX_I);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_DEAD);
+	CHECK_EQ(hx.side[HX_I].n_deleted, 1);
+	CHECK_EQ(hx.side[HX_I].n_child_down, 1);
+	CHECK_EQ(hx.side[HX_I].n_live, 0);
+	/* <-- INFORMATIONAL { } */
+	expect_next(&hx, IKE_EXCH_INFORMATIONAL, 0, 1);
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK_EQ(ike_sa_state(hx.side[HX_R].sa), IKE_S_DEAD);
+	CHECK_EQ(hx.side[HX_R].n_deleted, 1);
+	CHECK_EQ(hx.side[HX_R].n_live, 0);
+	CHECK(hx.side[HX_I].timer_at == UINT64_MAX);
+	hx_free(&hx);
+}
+
 int main(void)
 {
 	test_psk_handshake();
@@ -489,5 +516,6 @@ int main(void)
 	test_retransmit_give_up();
 	test_garbage_after_auth();
 	test_hostile();
+	test_gateway_delete();
 	return test_done();
 }
