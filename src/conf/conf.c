@@ -39,38 +39,6 @@ int conf_diag_format(const struct conf_diag *dg, char *out, size_t out_len)
 	return n < 0 || (size_t)n >= out_len ? -ENOBUFS : 0;
 }
 
-/* Depth and sharing: aliases make one node reachable twice (or from itself),
- * which a configuration never needs; refuse them instead of walking them. */
-static int check_tree(struct ld *l, int id, unsigned depth, uint8_t *seen, size_t n_nodes)
-{
-	yaml_node_t *n = ld_node(l, id);
-	if (!n)
-		return -EINVAL;
-	size_t idx = (size_t)(id - 1);
-	if (idx >= n_nodes)
-		return -EINVAL;
-	if (seen[idx]) {
-		ld_diag(l, n, "aliases (*name) are not supported in petrel configuration");
-		return -EINVAL;
-	}
-	seen[idx] = 1;
-	if (depth > PT_YAML_DEPTH_MAX) {
-		ld_diag(l, n, "nested deeper than %u levels", PT_YAML_DEPTH_MAX);
-		return -EINVAL;
-	}
-	if (n->type == YAML_SEQUENCE_NODE) {
-		for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
-			if (check_tree(l, *it, depth + 1, seen, n_nodes))
-				return -EINVAL;
-	} else if (n->type == YAML_MAPPING_NODE) {
-		for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
-			if (check_tree(l, p->key, depth + 1, seen, n_nodes) ||
-			    check_tree(l, p->value, depth + 1, seen, n_nodes))
-				return -EINVAL;
-	}
-	return 0;
-}
-
 struct top {
 	struct conf *c;
 	struct conf_profile *staged;
@@ -173,107 +141,37 @@ static int commit(struct conf *c, struct top *t)
 	return 0;
 }
 
+static int load_root(struct ld *l, yaml_node_t *root, void *arg)
+{
+	load_doc(l, arg, root);
+	return 0;
+}
+
 int conf_load_buf(struct conf *c, const char *name, const char *buf, size_t len,
 		  struct conf_diags *d)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	struct ld l = { .file = name, .doc = &doc, .d = d };
 	struct top t = { .c = c, .log_level = -1 };
-	int rc = 0;
+	int rc;
 
-	if (len > PT_YAML_MAX_LEN) {
-		ld_diag_at(d, name, 0, 0, "larger than %u bytes", PT_YAML_MAX_LEN);
-		return -EINVAL;
-	}
-	if (!yaml_parser_initialize(&parser))
-		return -ENOMEM;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		ld_diag_at(d, name, (unsigned)parser.problem_mark.line + 1,
-			   (unsigned)parser.problem_mark.column + 1, "YAML syntax: %s%s%s",
-			   parser.problem ? parser.problem : "unreadable",
-			   parser.context ? " " : "", parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		return -EINVAL;
-	}
-	yaml_node_t *root = yaml_document_get_root_node(&doc);
-	if (!root) {
-		ld_diag_at(d, name, 0, 0, "the file is empty");
-		rc = -EINVAL;
-		goto out;
-	}
-	size_t n_nodes = (size_t)(doc.nodes.top - doc.nodes.start);
-	uint8_t *seen = calloc(n_nodes ? n_nodes : 1, 1);
 	t.staged = calloc(PT_CONF_PROFILES_MAX, sizeof(*t.staged));
-	if (!seen || !t.staged) {
-		free(seen);
-		rc = -ENOMEM;
-		goto out;
-	}
-	if (check_tree(&l, 1, 0, seen, n_nodes) == 0) {
-		yaml_document_t next;
-		if (yaml_parser_load(&parser, &next)) {
-			yaml_node_t *r2 = yaml_document_get_root_node(&next);
-			if (r2)
-				ld_diag(&l, r2, "only one YAML document per file");
-			yaml_document_delete(&next);
-		}
-		if (!l.errors)
-			load_doc(&l, &t, root);
-	}
-	free(seen);
-	if (l.errors)
-		rc = -EINVAL; /* a file with errors adds nothing */
-	else
-		rc = commit(c, &t);
-out:
-	if (t.staged)
-		explicit_bzero(t.staged, PT_CONF_PROFILES_MAX * sizeof(*t.staged));
+	if (!t.staged)
+		return -ENOMEM;
+	rc = ld_parse(name, buf, len, d, load_root, &t);
+	if (!rc)
+		rc = commit(c, &t); /* a file with errors adds nothing */
+	explicit_bzero(t.staged, PT_CONF_PROFILES_MAX * sizeof(*t.staged));
 	free(t.staged);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
 	return rc;
 }
 
 int conf_load_file(struct conf *c, const char *path, struct conf_diags *d)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	int rc;
-
-	if (fd < 0) {
-		rc = -errno;
-		ld_diag_at(d, path, 0, 0, "cannot open: %s", strerror(-rc));
+	char *buf;
+	size_t len;
+	int rc = ld_read_file(path, d, &buf, &len);
+	if (rc)
 		return rc;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		ld_diag_at(d, path, 0, 0, "not a regular file");
-		return -EINVAL;
-	}
-	if ((unsigned long long)st.st_size > PT_YAML_MAX_LEN) {
-		close(fd);
-		ld_diag_at(d, path, 0, 0, "larger than %u bytes", PT_YAML_MAX_LEN);
-		return -EINVAL;
-	}
-	char *buf = malloc((size_t)st.st_size + 1);
-	size_t got = 0;
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r <= 0) {
-			if (r < 0 && errno == EINTR)
-				continue;
-			break;
-		}
-		got += (size_t)r;
-	}
-	close(fd);
-	rc = conf_load_buf(c, path, buf, got, d);
+	rc = conf_load_buf(c, path, buf, len, d);
 	free(buf);
 	return rc;
 }

@@ -337,129 +337,29 @@ static int load_doc(struct ld *l, struct conf_gw *g, yaml_node_t *root)
 
 /* Aliases make one node reachable twice; a configuration never needs
  * them. Depth is bounded as for every petrel YAML file. */
-static int check_tree(struct ld *l, int id, unsigned depth, uint8_t *seen, size_t n_nodes)
+static int load_root(struct ld *l, yaml_node_t *root, void *arg)
 {
-	yaml_node_t *n = ld_node(l, id);
-	if (!n || id < 1 || (size_t)(id - 1) >= n_nodes)
-		return -EINVAL;
-	if (seen[id - 1]) {
-		ld_diag(l, n, "aliases (*name) are not supported in petrel configuration");
-		return -EINVAL;
-	}
-	seen[id - 1] = 1;
-	if (depth > PT_YAML_DEPTH_MAX) {
-		ld_diag(l, n, "nested deeper than %u levels", PT_YAML_DEPTH_MAX);
-		return -EINVAL;
-	}
-	if (n->type == YAML_SEQUENCE_NODE) {
-		for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
-			if (check_tree(l, *it, depth + 1, seen, n_nodes))
-				return -EINVAL;
-	} else if (n->type == YAML_MAPPING_NODE) {
-		for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
-			if (check_tree(l, p->key, depth + 1, seen, n_nodes) ||
-			    check_tree(l, p->value, depth + 1, seen, n_nodes))
-				return -EINVAL;
-	}
-	return 0;
+	return load_doc(l, arg, root);
 }
 
 int conf_gw_load_buf(struct conf_gw *g, const char *name, const char *buf, size_t len,
 		     struct conf_diags *d)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	struct ld l = { .file = name, .doc = &doc, .d = d };
-	int rc = -EINVAL;
-
 	memset(g, 0, sizeof(*g));
 	g->log_level = -1;
 	g->cookie_threshold = 10;
 	snprintf(g->file, sizeof(g->file), "%s", name);
-	if (len > PT_YAML_MAX_LEN) {
-		ld_diag_at(d, name, 0, 0, "larger than %u bytes", PT_YAML_MAX_LEN);
-		return -EINVAL;
-	}
-	if (!yaml_parser_initialize(&parser))
-		return -ENOMEM;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		ld_diag_at(d, name, (unsigned)parser.problem_mark.line + 1,
-			   (unsigned)parser.problem_mark.column + 1, "YAML syntax: %s%s%s",
-			   parser.problem ? parser.problem : "unreadable",
-			   parser.context ? " " : "", parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		return -EINVAL;
-	}
-	yaml_node_t *root = yaml_document_get_root_node(&doc);
-	if (!root) {
-		ld_diag_at(d, name, 0, 0, "the file is empty");
-		goto out;
-	}
-	size_t n_nodes = (size_t)(doc.nodes.top - doc.nodes.start);
-	uint8_t *seen = calloc(n_nodes ? n_nodes : 1, 1);
-	if (!seen) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	if (check_tree(&l, 1, 0, seen, n_nodes) == 0) {
-		yaml_document_t next;
-		if (yaml_parser_load(&parser, &next)) {
-			yaml_node_t *r2 = yaml_document_get_root_node(&next);
-			if (r2)
-				ld_diag(&l, r2, "only one YAML document per file");
-			yaml_document_delete(&next);
-		}
-		if (!l.errors)
-			rc = load_doc(&l, g, root);
-	}
-	free(seen);
-	if (l.errors)
-		rc = -EINVAL;
-out:
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	return rc;
+	return ld_parse(name, buf, len, d, load_root, g);
 }
 
 int conf_gw_load_file(struct conf_gw *g, const char *path, struct conf_diags *d)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	int rc;
-
-	if (fd < 0) {
-		rc = -errno;
-		ld_diag_at(d, path, 0, 0, "cannot open: %s", strerror(-rc));
+	char *buf;
+	size_t len;
+	int rc = ld_read_file(path, d, &buf, &len);
+	if (rc)
 		return rc;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		ld_diag_at(d, path, 0, 0, "not a regular file");
-		return -EINVAL;
-	}
-	if ((unsigned long long)st.st_size > PT_YAML_MAX_LEN) {
-		close(fd);
-		ld_diag_at(d, path, 0, 0, "larger than %u bytes", PT_YAML_MAX_LEN);
-		return -EINVAL;
-	}
-	char *buf = malloc((size_t)st.st_size + 1);
-	size_t got = 0;
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r <= 0) {
-			if (r < 0 && errno == EINTR)
-				continue;
-			break;
-		}
-		got += (size_t)r;
-	}
-	close(fd);
-	rc = conf_gw_load_buf(g, path, buf, got, d);
+	rc = conf_gw_load_buf(g, path, buf, len, d);
 	free(buf);
 	return rc;
 }

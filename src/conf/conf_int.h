@@ -43,6 +43,15 @@ void ld_map_walk(struct ld *l, yaml_node_t *map, const char *what,
 int ld_addr(struct ld *l, const yaml_node_t *n, const char *what, int allow_prefix,
 	    struct conf_addr *out);
 
+/* Parse buf as one YAML document (size, aliases, depth and a second
+ * document refused with diagnostics) and hand its root to fn. 0, the value
+ * of fn, or -EINVAL when any diagnostic was written. */
+int ld_parse(const char *name, const char *buf, size_t len, struct conf_diags *d,
+	     int (*fn)(struct ld *l, yaml_node_t *root, void *arg), void *arg);
+/* A whole configuration file (regular, no symlink, at most PT_YAML_MAX_LEN)
+ * into a new buffer for the caller to free. */
+int ld_read_file(const char *path, struct conf_diags *d, char **buf, size_t *len);
+
 int conf_profile_parse(struct ld *l, const char *name, yaml_node_t *key, yaml_node_t *val,
 		       struct conf_profile *p);
 int conf_codepoints_parse(struct ld *l, yaml_node_t *val, struct conf_codepoints *cp);

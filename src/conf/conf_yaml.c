@@ -1,11 +1,14 @@
 /* Reading YAML nodes with a diagnostic for every mistake. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf/conf_int.h"
 
@@ -246,4 +249,130 @@ bad:
 	ld_diag(l, n, "%s: '%.60s' is not an IPv4 or IPv6 %s", what, s,
 		allow_prefix ? "prefix" : "address");
 	return -EINVAL;
+}
+
+/* Depth and sharing: aliases make one node reachable twice (or from itself),
+ * which a configuration never needs; refuse them instead of walking them. */
+static int check_tree(struct ld *l, int id, unsigned depth, uint8_t *seen, size_t n_nodes)
+{
+	yaml_node_t *n = ld_node(l, id);
+	if (!n || id < 1 || (size_t)(id - 1) >= n_nodes)
+		return -EINVAL;
+	if (seen[id - 1]) {
+		ld_diag(l, n, "aliases (*name) are not supported in petrel configuration");
+		return -EINVAL;
+	}
+	seen[id - 1] = 1;
+	if (depth > PT_YAML_DEPTH_MAX) {
+		ld_diag(l, n, "nested deeper than %u levels", PT_YAML_DEPTH_MAX);
+		return -EINVAL;
+	}
+	if (n->type == YAML_SEQUENCE_NODE) {
+		for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
+			if (check_tree(l, *it, depth + 1, seen, n_nodes))
+				return -EINVAL;
+	} else if (n->type == YAML_MAPPING_NODE) {
+		for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
+			if (check_tree(l, p->key, depth + 1, seen, n_nodes) ||
+			    check_tree(l, p->value, depth + 1, seen, n_nodes))
+				return -EINVAL;
+	}
+	return 0;
+}
+
+int ld_parse(const char *name, const char *buf, size_t len, struct conf_diags *d,
+	     int (*fn)(struct ld *l, yaml_node_t *root, void *arg), void *arg)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	struct ld l = { .file = name, .doc = &doc, .d = d };
+	int rc = -EINVAL;
+
+	if (len > PT_YAML_MAX_LEN) {
+		ld_diag_at(d, name, 0, 0, "larger than %u bytes", PT_YAML_MAX_LEN);
+		return -EINVAL;
+	}
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		ld_diag_at(d, name, (unsigned)parser.problem_mark.line + 1,
+			   (unsigned)parser.problem_mark.column + 1, "YAML syntax: %s%s%s",
+			   parser.problem ? parser.problem : "unreadable",
+			   parser.context ? " " : "", parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		return -EINVAL;
+	}
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (!root) {
+		ld_diag_at(d, name, 0, 0, "the file is empty");
+		goto out;
+	}
+	size_t n_nodes = (size_t)(doc.nodes.top - doc.nodes.start);
+	uint8_t *seen = calloc(n_nodes ? n_nodes : 1, 1);
+	if (!seen) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = 0;
+	if (check_tree(&l, 1, 0, seen, n_nodes) == 0) {
+		yaml_document_t next;
+		if (yaml_parser_load(&parser, &next)) {
+			yaml_node_t *r2 = yaml_document_get_root_node(&next);
+			if (r2)
+				ld_diag(&l, r2, "only one YAML document per file");
+			yaml_document_delete(&next);
+		}
+		if (!l.errors)
+			rc = fn(&l, root, arg);
+	}
+	free(seen);
+	if (l.errors)
+		rc = -EINVAL;
+out:
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+int ld_read_file(const char *path, struct conf_diags *d, char **out, size_t *out_len)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int rc;
+
+	if (fd < 0) {
+		rc = -errno;
+		ld_diag_at(d, path, 0, 0, "cannot open: %s", strerror(-rc));
+		return rc;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		ld_diag_at(d, path, 0, 0, "not a regular file");
+		return -EINVAL;
+	}
+	if ((unsigned long long)st.st_size > PT_YAML_MAX_LEN) {
+		close(fd);
+		ld_diag_at(d, path, 0, 0, "larger than %u bytes", PT_YAML_MAX_LEN);
+		return -EINVAL;
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	size_t got = 0;
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r <= 0) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			break;
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	*out = buf;
+	*out_len = got;
+	return 0;
 }
