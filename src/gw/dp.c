@@ -6,6 +6,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "esp/sa.h"
 #include "net/route.h"
 #include "net/tun.h"
 #include "tunnel/tunnel.h"
@@ -103,6 +104,27 @@ void gw_dp_client_gone(struct gw_dp *dp, int has_v4, const uint8_t v4[4], int ha
 void gw_dp_input(struct gw_dp *dp, const uint8_t *pkt, size_t len, const struct sockaddr *from)
 {
 	tunnel_input(dp->t, pkt, len, from);
+}
+
+void gw_dp_log_stats(const struct gw_dp *dp)
+{
+	struct tunnel_stats t;
+	struct esp_stats e;
+
+	tunnel_stats(dp->t, &t);
+	tunnel_esp_stats(dp->t, &e);
+	log_info(DLOG, "stats: tx_packets=%llu tx_bytes=%llu rx_packets=%llu rx_bytes=%llu "
+		 "tx_no_route=%llu tx_send_err=%llu rx_drop=%llu rx_spoofed=%llu rx_tun_err=%llu "
+		 "esp_rx_no_sa=%llu esp_rx_replay_dup=%llu esp_rx_replay_old=%llu esp_rx_auth=%llu "
+		 "esp_rx_bad_len=%llu esp_rx_bad_pad=%llu pool_empty=%llu",
+		 (unsigned long long)t.tx_packets, (unsigned long long)t.tx_bytes,
+		 (unsigned long long)t.rx_packets, (unsigned long long)t.rx_bytes,
+		 (unsigned long long)t.tx_no_route, (unsigned long long)t.tx_send_err,
+		 (unsigned long long)t.rx_drop, (unsigned long long)t.rx_spoofed,
+		 (unsigned long long)t.rx_tun_err, (unsigned long long)e.rx_no_sa,
+		 (unsigned long long)e.rx_replay_dup, (unsigned long long)e.rx_replay_old,
+		 (unsigned long long)e.rx_auth, (unsigned long long)e.rx_bad_len,
+		 (unsigned long long)e.rx_bad_pad, (unsigned long long)t.pool_empty);
 }
 
 void gw_dp_free(struct gw_dp *dp)

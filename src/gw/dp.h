@@ -23,6 +23,8 @@ void gw_dp_child_down(struct gw_dp *dp, const struct ike_child *c);
 void gw_dp_client_gone(struct gw_dp *dp, int has_v4, const uint8_t v4[4], int has_v6,
 		       const uint8_t v6[16]);
 void gw_dp_input(struct gw_dp *dp, const uint8_t *pkt, size_t len, const struct sockaddr *from);
+/* One log line with the data path's counters (SIGUSR1). */
+void gw_dp_log_stats(const struct gw_dp *dp);
 /* Remove the routes and addresses, close the TUN. */
 void gw_dp_free(struct gw_dp *dp);
 

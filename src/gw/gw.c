@@ -638,6 +638,14 @@ void gw_shutdown(struct gw *gw)
 	uv_timer_start(&gw->stop_timer, on_stop_timer, GW_SHUTDOWN_MS, 0);
 }
 
+void gw_log_stats(const struct gw *gw)
+{
+	if (gw->dp)
+		gw_dp_log_stats(gw->dp);
+	else
+		log_info(GW_LOG, "stats: no data path (no tun configured)");
+}
+
 void gw_free(struct gw *gw)
 {
 	if (!gw)

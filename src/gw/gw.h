@@ -21,6 +21,8 @@ int gw_new(uv_loop_t *loop, const struct conf_gw *conf, struct gw **out);
 /* SIGINT/SIGTERM: delete every SA (INFORMATIONAL Delete), then close; the
  * loop ends once the last handle is closed (at most ~3 s). */
 void gw_shutdown(struct gw *gw);
+/* SIGUSR1: log the data path's counters (drops per reason), if it has one. */
+void gw_log_stats(const struct gw *gw);
 /* After uv_run returned. */
 void gw_free(struct gw *gw);
 

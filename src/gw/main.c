@@ -13,7 +13,7 @@
 #include "gw/gw.h"
 
 static struct gw *the_gw;
-static uv_signal_t sig_int, sig_term;
+static uv_signal_t sig_int, sig_term, sig_usr1;
 
 static void usage(FILE *f)
 {
@@ -32,6 +32,13 @@ static void on_signal(uv_signal_t *h, int signum)
 	}
 	log_info("gw", "signal %s: deleting every IKE SA, then exiting", signum == SIGINT ? "SIGINT" : "SIGTERM");
 	gw_shutdown(the_gw);
+}
+
+static void on_usr1(uv_signal_t *h, int signum)
+{
+	(void)h;
+	(void)signum;
+	gw_log_stats(the_gw);
 }
 
 int main(int argc, char **argv)
@@ -93,10 +100,13 @@ int main(int argc, char **argv)
 	}
 	uv_signal_init(loop, &sig_int);
 	uv_signal_init(loop, &sig_term);
+	uv_signal_init(loop, &sig_usr1);
 	uv_signal_start(&sig_int, on_signal, SIGINT);
 	uv_signal_start(&sig_term, on_signal, SIGTERM);
+	uv_signal_start(&sig_usr1, on_usr1, SIGUSR1);
 	uv_unref((uv_handle_t *)&sig_int);
 	uv_unref((uv_handle_t *)&sig_term);
+	uv_unref((uv_handle_t *)&sig_usr1);
 	uv_run(loop, UV_RUN_DEFAULT);
 	/* Done: further signals (timeout(1) repeats them to its process group)
 	 * stay pending instead of killing us on the way out once libuv gives
@@ -108,6 +118,7 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &block, NULL);
 	uv_close((uv_handle_t *)&sig_int, NULL);
 	uv_close((uv_handle_t *)&sig_term, NULL);
+	uv_close((uv_handle_t *)&sig_usr1, NULL);
 	uv_run(loop, UV_RUN_NOWAIT);
 	gw_free(the_gw);
 	rc = uv_loop_close(loop);

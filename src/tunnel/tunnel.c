@@ -362,3 +362,8 @@ void tunnel_stats(const struct tunnel *t, struct tunnel_stats *out)
 {
 	*out = t->st;
 }
+
+void tunnel_esp_stats(const struct tunnel *t, struct esp_stats *out)
+{
+	esp_table_stats(t->table, out);
+}

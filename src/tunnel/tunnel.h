@@ -71,5 +71,8 @@ void tunnel_child_peer(struct tunnel *t, uint32_t spi_in, const struct sockaddr 
 void tunnel_input(struct tunnel *t, const uint8_t *pkt, size_t len, const struct sockaddr *from);
 
 void tunnel_stats(const struct tunnel *t, struct tunnel_stats *out);
+/* The ESP table's counters: rx drops per reason (replays, ICV failures...). */
+struct esp_stats;
+void tunnel_esp_stats(const struct tunnel *t, struct esp_stats *out);
 
 #endif
