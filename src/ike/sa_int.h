@@ -144,6 +144,26 @@ struct ike_sa {
 	struct ike_chain chain_buf;
 };
 
+/* Payload helpers (task/common.c). */
+int ike_in_nonce(const struct ike_msg_in *m, uint8_t *out, size_t *len);
+int ike_out_nonce(struct ike_msg_out *m, const uint8_t *n, size_t len);
+int ike_out_ts(struct ike_msg_out *m, uint8_t type, const struct ike_ts_cfg *ts, size_t n);
+int ike_in_ts(const struct ike_msg_in *m, uint8_t type, struct ike_ts_cfg *out, size_t *n);
+
+/* ESP SPIs travel as 4 octets in network order. */
+static inline uint32_t ike_spi32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void ike_spi32_put(uint32_t v, uint8_t *b)
+{
+	b[0] = (uint8_t)(v >> 24);
+	b[1] = (uint8_t)(v >> 16);
+	b[2] = (uint8_t)(v >> 8);
+	b[3] = (uint8_t)v;
+}
+
 /* Child SAs (child_sa.c). */
 /* Derive KEYMAT (RFC 7296 2.17: prf+(SK_d, [g^ir] | Ni | Nr), the keys for
  * the exchange initiator's outbound direction first) and hand the SA to the

@@ -25,29 +25,6 @@ struct task_child {
 	size_t n_l, n_r;
 };
 
-static int add_ts(struct ike_msg_out *m, uint8_t type, const struct ike_ts_cfg *ts, size_t n)
-{
-	struct ike_tsp w = { .n = n };
-	for (size_t i = 0; i < n; i++)
-		ike_ts_to_wire(&ts[i], &w.ts[i]);
-	ike_bld_begin(&m->b, type, 0);
-	ike_ts_encode(&m->w, &w);
-	return ike_bld_end(&m->b);
-}
-
-static int read_ts(const struct ike_msg_in *m, uint8_t type, struct ike_ts_cfg *out, size_t *n)
-{
-	const struct ike_pld *p = ike_chain_find(m->chain, type, NULL);
-	struct ike_tsp w;
-	*n = 0;
-	if (!p || ike_ts_decode(p, &w))
-		return -EBADMSG;
-	for (size_t i = 0; i < w.n && *n < IKE_CFG_TS_MAX; i++)
-		if (w.ts[i].type == IKE_TS_IPV4_ADDR_RANGE || w.ts[i].type == IKE_TS_IPV6_ADDR_RANGE)
-			ike_ts_from_wire(&w.ts[i], &out[(*n)++]);
-	return 0;
-}
-
 /* What the initiator proposes: the configured selectors, or everything
  * (full tunnel) in the families it asked addresses for. */
 static size_t our_ts(const struct ike_sa *sa, int local, struct ike_ts_cfg *out)
@@ -64,25 +41,12 @@ static size_t our_ts(const struct ike_sa *sa, int local, struct ike_ts_cfg *out)
 	return n;
 }
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Keys from the IKE_SA_INIT nonces (RFC 7296 2.17), then the data plane. */
 static int install(struct task_child *tc, struct ike_sa *sa)
 {
-	return ike_child_install(sa, &tc->alg, tc->spi_in, be32(tc->alg.spi), tc->ts_l, tc->n_l,
+	return ike_child_install(sa, &tc->alg, tc->spi_in, ike_spi32(tc->alg.spi), tc->ts_l, tc->n_l,
 				 tc->ts_r, tc->n_r, NULL, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
 				 sa->role == IKE_ROLE_INITIATOR, NULL);
-}
-
-static void spi_bytes(uint32_t v, uint8_t b[4])
-{
-	b[0] = (uint8_t)(v >> 24);
-	b[1] = (uint8_t)(v >> 16);
-	b[2] = (uint8_t)(v >> 8);
-	b[3] = (uint8_t)v;
 }
 
 /* RFC 7296 1.2: IKE_AUTH has no KE payload, so its SA payloads carry no
@@ -119,7 +83,7 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	tc->sent = 1;
 	uint8_t spi[4];
 	rc = ike_child_new_spi(sa, &tc->spi_in);
-	spi_bytes(tc->spi_in, spi);
+	ike_spi32_put(tc->spi_in, spi);
 	struct ike_prop_cfg props[IKE_CFG_PROPS_MAX];
 	size_t n_props = props_without_ke(sa, props);
 	if (!rc)
@@ -133,10 +97,10 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	if (rc)
 		return rc;
 	size_t n = our_ts(sa, 1, ts);
-	if ((rc = add_ts(m, IKE_PLD_TSI, ts, n)))
+	if ((rc = ike_out_ts(m, IKE_PLD_TSI, ts, n)))
 		return rc;
 	n = our_ts(sa, 0, ts);
-	return add_ts(m, IKE_PLD_TSR, ts, n);
+	return ike_out_ts(m, IKE_PLD_TSR, ts, n);
 }
 
 static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
@@ -169,8 +133,8 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	free(sap);
 	if (rc || tc->alg.spi_len != 4)
 		return -EPROTO;
-	if ((rc = read_ts(m, IKE_PLD_TSI, tc->ts_l, &tc->n_l)) ||
-	    (rc = read_ts(m, IKE_PLD_TSR, tc->ts_r, &tc->n_r)))
+	if ((rc = ike_in_ts(m, IKE_PLD_TSI, tc->ts_l, &tc->n_l)) ||
+	    (rc = ike_in_ts(m, IKE_PLD_TSR, tc->ts_r, &tc->n_r)))
 		return rc;
 	if (!tc->n_l || !tc->n_r)
 		return -EPROTO;
@@ -219,7 +183,7 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	}
 	if (rc)
 		return rc;
-	if ((rc = read_ts(m, IKE_PLD_TSI, peer_i, &n_i)) || (rc = read_ts(m, IKE_PLD_TSR, peer_r, &n_r)))
+	if ((rc = ike_in_ts(m, IKE_PLD_TSI, peer_i, &n_i)) || (rc = ike_in_ts(m, IKE_PLD_TSR, peer_r, &n_r)))
 		return rc;
 	/* TSi: the assigned virtual addresses, or the configured remote side. */
 	if (sa->cp.has_v4)
@@ -260,7 +224,7 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	if (!(sap = malloc(sizeof(*sap))))
 		return -ENOMEM;
 	uint8_t spi[4];
-	spi_bytes(tc->spi_in, spi);
+	ike_spi32_put(tc->spi_in, spi);
 	rc = ike_prop_chosen_to_sa(&tc->alg, spi, 4, sap);
 	if (!rc) {
 		ike_bld_begin(&m->b, IKE_PLD_SA, 0);
@@ -271,8 +235,8 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	if (rc)
 		return rc;
 	/* From the responder's view TSi is the peer's side. */
-	if ((rc = add_ts(m, IKE_PLD_TSI, tc->ts_r, tc->n_r)) ||
-	    (rc = add_ts(m, IKE_PLD_TSR, tc->ts_l, tc->n_l)))
+	if ((rc = ike_out_ts(m, IKE_PLD_TSI, tc->ts_r, tc->n_r)) ||
+	    (rc = ike_out_ts(m, IKE_PLD_TSR, tc->ts_l, tc->n_l)))
 		return rc;
 	return install(tc, sa);
 }

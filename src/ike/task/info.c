@@ -25,19 +25,11 @@ struct task_info {
 	uint32_t answer[INFO_SPIS_MAX]; /* responder: our inbound SPIs to name */
 };
 
-static void spi_bytes(uint32_t v, uint8_t *b)
-{
-	b[0] = (uint8_t)(v >> 24);
-	b[1] = (uint8_t)(v >> 16);
-	b[2] = (uint8_t)(v >> 8);
-	b[3] = (uint8_t)v;
-}
-
 static int add_delete_esp(struct ike_msg_out *m, const uint32_t *spis, size_t n)
 {
 	uint8_t b[INFO_SPIS_MAX * 4];
 	for (size_t i = 0; i < n; i++)
-		spi_bytes(spis[i], b + 4 * i);
+		ike_spi32_put(spis[i], b + 4 * i);
 	struct ike_delete d = { .proto = IKE_PROTO_ESP, .spi_len = 4, .n_spi = (uint16_t)n, .spis = b };
 	ike_bld_begin(&m->b, IKE_PLD_DELETE, 0);
 	ike_delete_encode(&m->w, &d);

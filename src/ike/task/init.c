@@ -118,17 +118,6 @@ static void read_caps(struct ike_sa *sa, const struct ike_msg_in *m)
 		}
 }
 
-static int read_nonce(const struct ike_msg_in *m, uint8_t *out, size_t *len)
-{
-	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_NONCE, NULL);
-	struct ike_blob b;
-	if (!p || ike_nonce_decode(p, &b))
-		return -EBADMSG;
-	memcpy(out, b.data, b.len);
-	*len = b.len;
-	return 0;
-}
-
 static int offered_ke(const struct ike_sa *sa, uint16_t method)
 {
 	for (size_t i = 0; i < sa->cfg.n_ike_props; i++)
@@ -230,7 +219,7 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	p = ike_chain_find(m->chain, IKE_PLD_KE, NULL);
 	if (!p || ike_ke_decode(p, &ke) || ke.method != ti->ke_method || sa->alg.ke[0] != ti->ke_method)
 		return -EPROTO;
-	if ((rc = read_nonce(m, sa->nr, &sa->nr_len)))
+	if ((rc = ike_in_nonce(m, sa->nr, &sa->nr_len)))
 		return rc;
 	struct secret *gir = NULL;
 	if ((rc = crypto_ke_finish(ti->ke, ke.data, ke.len, &gir)))
@@ -293,7 +282,7 @@ static int check_cookie(struct ike_sa *sa, const struct ike_msg_in *m)
 
 	if (!sa->cfg.require_cookie)
 		return 0;
-	if ((rc = read_nonce(m, ni, &ni_len)) || (rc = make_cookie(sa, m, ni, ni_len, want)))
+	if ((rc = ike_in_nonce(m, ni, &ni_len)) || (rc = make_cookie(sa, m, ni, ni_len, want)))
 		return rc;
 	if (ike_in_notify(m, IKE_N_COOKIE, &n) && n.len == COOKIE_LEN &&
 	    crypto_memeq(n.data, want, COOKIE_LEN))
@@ -338,7 +327,7 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		ike_sa_refuse(sa, IKE_N_INVALID_KE_PAYLOAD, want, 2);
 		return -EPROTO;
 	}
-	if ((rc = read_nonce(m, sa->ni, &sa->ni_len)))
+	if ((rc = ike_in_nonce(m, sa->ni, &sa->ni_len)))
 		return rc;
 	struct secret *gir = NULL;
 	rc = crypto_ke_respond(ke.method, ke.data, ke.len, ti->ke_r, sizeof(ti->ke_r),

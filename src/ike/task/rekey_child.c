@@ -39,19 +39,6 @@ struct task_rekey_child {
 	uint32_t peer_new_spi_in;
 };
 
-static void spi_bytes(uint32_t v, uint8_t *b)
-{
-	b[0] = (uint8_t)(v >> 24);
-	b[1] = (uint8_t)(v >> 16);
-	b[2] = (uint8_t)(v >> 8);
-	b[3] = (uint8_t)v;
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* RFC 7296 2.8.1: nonces compare octet by octet; a prefix is the lower. */
 static int nonce_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 {
@@ -70,14 +57,6 @@ static const uint8_t *lowest(const uint8_t *a, size_t al, const uint8_t *b, size
 	}
 	*len = bl;
 	return b;
-}
-
-static int add_nonce(struct ike_msg_out *m, const uint8_t *n, size_t len)
-{
-	struct ike_blob b = { n, len };
-	ike_bld_begin(&m->b, IKE_PLD_NONCE, 0);
-	ike_nonce_encode(&m->w, &b);
-	return ike_bld_end(&m->b);
 }
 
 static int add_sa(struct ike_msg_out *m, int (*fill)(struct ike_sa_pld *, const void *, const uint8_t *),
@@ -107,40 +86,12 @@ static int fill_chosen(struct ike_sa_pld *sap, const void *arg, const uint8_t *s
 	return ike_prop_chosen_to_sa(arg, spi, 4, sap);
 }
 
-static int add_ts(struct ike_msg_out *m, uint8_t type, const struct ike_ts_cfg *ts, size_t n)
-{
-	struct ike_tsp w = { .n = n };
-	for (size_t i = 0; i < n; i++) {
-		memset(&w.ts[i], 0, sizeof(w.ts[i]));
-		w.ts[i].type = ts[i].type;
-		w.ts[i].proto = ts[i].proto;
-		w.ts[i].start_port = ts[i].start_port;
-		w.ts[i].end_port = ts[i].end_port;
-		memcpy(w.ts[i].start, ts[i].start, 16);
-		memcpy(w.ts[i].end, ts[i].end, 16);
-	}
-	ike_bld_begin(&m->b, type, 0);
-	ike_ts_encode(&m->w, &w);
-	return ike_bld_end(&m->b);
-}
-
 static uint16_t pfs_method(const struct ike_sa *sa)
 {
 	for (size_t i = 0; i < sa->cfg.n_esp_props; i++)
 		for (size_t j = 0; j < sa->cfg.esp_props[i].n; j++)
 			if (sa->cfg.esp_props[i].xf[j].type == IKE_XF_KE && sa->cfg.esp_props[i].xf[j].id)
 				return sa->cfg.esp_props[i].xf[j].id;
-	return 0;
-}
-
-static int read_nonce(const struct ike_msg_in *m, uint8_t *out, size_t *len)
-{
-	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_NONCE, NULL);
-	struct ike_blob b;
-	if (!p || ike_nonce_decode(p, &b))
-		return -EBADMSG;
-	memcpy(out, b.data, b.len);
-	*len = b.len;
 	return 0;
 }
 
@@ -161,17 +112,17 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	tr->n_r = old->c.n_ts_remote;
 	if ((rc = ike_child_new_spi(sa, &tr->new_spi_in)))
 		return rc;
-	spi_bytes(tr->old_spi_in, spi);
+	ike_spi32_put(tr->old_spi_in, spi);
 	struct ike_notify n = { .proto = IKE_PROTO_ESP, .spi_len = 4, .type = IKE_N_REKEY_SA };
 	memcpy(n.spi, spi, 4);
 	ike_bld_begin(&m->b, IKE_PLD_NOTIFY, 0);
 	ike_notify_encode(&m->w, &n);
 	ike_bld_end(&m->b);
-	spi_bytes(tr->new_spi_in, spi);
+	ike_spi32_put(tr->new_spi_in, spi);
 	if ((rc = add_sa(m, fill_offer, sa, spi)))
 		return rc;
 	tr->ni_len = NONCE_LEN;
-	if ((rc = ike_sa_random(sa, tr->ni, NONCE_LEN)) || (rc = add_nonce(m, tr->ni, tr->ni_len)))
+	if ((rc = ike_sa_random(sa, tr->ni, NONCE_LEN)) || (rc = ike_out_nonce(m, tr->ni, tr->ni_len)))
 		return rc;
 	tr->ke_method = pfs_method(sa);
 	if (tr->ke_method) {
@@ -185,10 +136,10 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 		ike_ke_encode(&m->w, &ke);
 		ike_bld_end(&m->b);
 	}
-	if ((rc = add_ts(m, IKE_PLD_TSI, tr->ts_l, tr->n_l)))
+	if ((rc = ike_out_ts(m, IKE_PLD_TSI, tr->ts_l, tr->n_l)))
 		return rc;
 	log_info(IKE_LOG, "rekeying Child SA %08x", tr->old_spi_in);
-	return add_ts(m, IKE_PLD_TSR, tr->ts_r, tr->n_r);
+	return ike_out_ts(m, IKE_PLD_TSR, tr->ts_r, tr->n_r);
 }
 
 static void queue_delete(struct ike_sa *sa, uint32_t spi_in)
@@ -227,7 +178,7 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	free(sap);
 	if (rc || tr->alg.spi_len != 4 || tr->alg.ke[0] != tr->ke_method)
 		return -EPROTO;
-	if ((rc = read_nonce(m, tr->nr, &tr->nr_len)))
+	if ((rc = ike_in_nonce(m, tr->nr, &tr->nr_len)))
 		return rc;
 	if (tr->ke_method) {
 		struct ike_ke ke;
@@ -236,7 +187,7 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		    crypto_ke_finish(tr->ke, ke.data, ke.len, &tr->gir))
 			return -EPROTO;
 	}
-	rc = ike_child_install(sa, &tr->alg, tr->new_spi_in, be32(tr->alg.spi), tr->ts_l, tr->n_l,
+	rc = ike_child_install(sa, &tr->alg, tr->new_spi_in, ike_spi32(tr->alg.spi), tr->ts_l, tr->n_l,
 			       tr->ts_r, tr->n_r, tr->gir, tr->ni, tr->ni_len, tr->nr, tr->nr_len, 1, &made);
 	if (rc)
 		return rc;
@@ -277,7 +228,7 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 
 	if (!ike_in_notify(m, IKE_N_REKEY_SA, &n) || n.proto != IKE_PROTO_ESP || n.spi_len != 4)
 		return -EBADMSG;
-	uint32_t peer_spi = be32(n.spi);
+	uint32_t peer_spi = ike_spi32(n.spi);
 	struct ike_child_sa *old = ike_child_by_spi_out(sa, peer_spi);
 	if (!old) {
 		/* 2.25: the SPI from REKEY_SA goes back in the notify. */
@@ -303,7 +254,7 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	}
 	if (rc)
 		return rc;
-	if ((rc = read_nonce(m, tr->ni, &tr->ni_len)))
+	if ((rc = ike_in_nonce(m, tr->ni, &tr->ni_len)))
 		return rc;
 	if (tr->alg.ke[0]) {
 		struct ike_ke ke;
@@ -336,8 +287,8 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	uint8_t spi[4];
 	int rc;
 
-	spi_bytes(tr->new_spi_in, spi);
-	if ((rc = add_sa(m, fill_chosen, &tr->alg, spi)) || (rc = add_nonce(m, tr->nr, tr->nr_len)))
+	ike_spi32_put(tr->new_spi_in, spi);
+	if ((rc = add_sa(m, fill_chosen, &tr->alg, spi)) || (rc = ike_out_nonce(m, tr->nr, tr->nr_len)))
 		return rc;
 	if (tr->alg.ke[0]) {
 		struct ike_ke ke = { .method = tr->alg.ke[0], .data = tr->ke_r, .len = tr->ke_r_len };
@@ -346,10 +297,10 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 		ike_bld_end(&m->b);
 	}
 	/* TSi is the exchange initiator's side: the peer's, our remote. */
-	if ((rc = add_ts(m, IKE_PLD_TSI, tr->ts_r, tr->n_r)) || (rc = add_ts(m, IKE_PLD_TSR, tr->ts_l, tr->n_l)))
+	if ((rc = ike_out_ts(m, IKE_PLD_TSI, tr->ts_r, tr->n_r)) || (rc = ike_out_ts(m, IKE_PLD_TSR, tr->ts_l, tr->n_l)))
 		return rc;
 	/* 1.3.3: ready to receive on the new pair before the answer leaves. */
-	rc = ike_child_install(sa, &tr->alg, tr->new_spi_in, be32(tr->alg.spi), tr->ts_l, tr->n_l,
+	rc = ike_child_install(sa, &tr->alg, tr->new_spi_in, ike_spi32(tr->alg.spi), tr->ts_l, tr->n_l,
 			       tr->ts_r, tr->n_r, tr->gir, tr->ni, tr->ni_len, tr->nr, tr->nr_len, 0, NULL);
 	if (rc)
 		return rc;

@@ -54,17 +54,6 @@ static int add_nonce_ke(struct ike_msg_out *m, const uint8_t *n, size_t n_len, u
 	return ike_bld_end(&m->b);
 }
 
-static int read_nonce(const struct ike_msg_in *m, uint8_t *out, size_t *len)
-{
-	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_NONCE, NULL);
-	struct ike_blob b;
-	if (!p || ike_nonce_decode(p, &b))
-		return -EBADMSG;
-	memcpy(out, b.data, b.len);
-	*len = b.len;
-	return 0;
-}
-
 /* The new SA's keys into sa->next. */
 static int make_next(struct ike_sa *sa, struct task_rekey_ike *tr, int initiator,
 		     const uint8_t spi_i[8], const uint8_t spi_r[8])
@@ -152,7 +141,7 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		return -EPROTO;
 	struct ike_ke ke;
 	p = ike_chain_find(m->chain, IKE_PLD_KE, NULL);
-	if ((rc = read_nonce(m, tr->nr, &tr->nr_len)) || !p || ike_ke_decode(p, &ke) ||
+	if ((rc = ike_in_nonce(m, tr->nr, &tr->nr_len)) || !p || ike_ke_decode(p, &ke) ||
 	    ke.method != tr->ke_method || crypto_ke_finish(tr->ke, ke.data, ke.len, &tr->gir))
 		return -EPROTO;
 	if ((rc = make_next(sa, tr, 1, tr->spi_own, tr->alg.spi)))
@@ -200,7 +189,7 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		ike_sa_refuse(sa, IKE_N_INVALID_KE_PAYLOAD, want, 2);
 		return -EPROTO;
 	}
-	if ((rc = read_nonce(m, tr->ni, &tr->ni_len)))
+	if ((rc = ike_in_nonce(m, tr->ni, &tr->ni_len)))
 		return rc;
 	if (crypto_ke_respond(ke.method, ke.data, ke.len, tr->ke_r, sizeof(tr->ke_r), &tr->ke_r_len,
 			      &tr->gir)) {
