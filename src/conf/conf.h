@@ -81,6 +81,9 @@ struct conf_profile {
 	int resume;
 	int kill_switch;
 	unsigned mtu; /* 0: derive from the path */
+	/* Rekey the Child SA after this many seconds (0: one hour). Not in the
+	 * documented schema: tests use it to rekey under traffic (issue 4). */
+	unsigned rekey_child_s;
 };
 
 /* The draft code points that are still TBD (PRODUCT.md "Code points"). A

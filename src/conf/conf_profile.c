@@ -9,10 +9,10 @@
 
 static const char *const profile_keys[] = {
 	"gateway", "remote_id", "ca", "local_id", "auth", "transport", "pq", "proposals",
-	"routes", "dns", "resume", "kill_switch", "mtu", NULL,
+	"routes", "dns", "resume", "kill_switch", "mtu", "rekey_child_s", NULL,
 };
 enum { K_GATEWAY, K_REMOTE_ID, K_CA, K_LOCAL_ID, K_AUTH, K_TRANSPORT, K_PQ, K_PROPOSALS,
-       K_ROUTES, K_DNS, K_RESUME, K_KILL_SWITCH, K_MTU };
+       K_ROUTES, K_DNS, K_RESUME, K_KILL_SWITCH, K_MTU, K_REKEY_CHILD_S };
 
 static const char *const auth_keys[] = { "method", "user", "psk_file", "cert", "key", NULL };
 static const char *const auth_methods[] = {
@@ -217,6 +217,11 @@ static void profile_key(struct ld *l, void *ctx, int key, const char *name, yaml
 		/* RFC 8200 5: IPv6 needs 1280; 576 is the IPv4 floor. */
 		if (ld_uint(l, v, "mtu", 576, 9000, &num) == 0)
 			p->mtu = (unsigned)num;
+		break;
+	case K_REKEY_CHILD_S:
+		/* Below 2 s a rekey could start before the last one ended. */
+		if (ld_uint(l, v, "rekey_child_s", 2, 86400, &num) == 0)
+			p->rekey_child_s = (unsigned)num;
 		break;
 	}
 }

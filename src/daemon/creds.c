@@ -132,7 +132,7 @@ int creds_load(const struct conf_profile *p, struct creds *c, struct ike_cfg *cf
 	cfg->cp_want_v6 = 1;
 	cfg->child_required = 1; /* a VPN without its tunnel is no VPN */
 	cfg->dpd_ms = 30000;
-	cfg->rekey_child_ms = 3600u * 1000u;
+	cfg->rekey_child_ms = (p->rekey_child_s ? p->rekey_child_s : 3600u) * 1000u;
 	cfg->rekey_ike_ms = 4u * 3600u * 1000u;
 	return 0;
 }

@@ -70,6 +70,7 @@ static void test_main_file(void)
 		"    routes: [203.0.113.0/24, \"2001:db8:113::/64\"]\n"
 		"    dns: [203.0.113.53]\n"
 		"    mtu: 1400\n"
+		"    rekey_child_s: 3\n"
 		"  lab2:\n"
 		"    gateway: 198.51.100.1:4500\n"
 		"    ca: /ca.pem\n"
@@ -92,8 +93,10 @@ static void test_main_file(void)
 	CHECK(p && p->route_list[1].family == AF_INET6 && p->route_list[1].prefix_len == 64);
 	CHECK(p && p->dns == CONF_DNS_LIST && p->n_dns == 1 && p->dns_list[0].prefix_len == 32);
 	CHECK(p && p->mtu == 1400);
+	CHECK(p && p->rekey_child_s == 3);
 	p = conf_profile_find(&c, "lab2");
 	CHECK(p && strcmp(p->gateway, "198.51.100.1") == 0 && p->port == 4500);
+	CHECK(p && p->rekey_child_s == 0);
 	conf_free(&c);
 }
 
@@ -124,6 +127,8 @@ static const struct {
 	  "dns must be an address without a prefix length, not '192.0.2.1/24'" },
 	{ "w:\n  gateway: gw\n  auth: {method: psk, psk_file: /p}\n  local_id: a\n  mtu: 70000\n", 5, 8,
 	  "mtu must be between 576 and 9000, not 70000" },
+	{ "w:\n  gateway: gw\n  auth: {method: psk, psk_file: /p}\n  local_id: a\n  rekey_child_s: 1\n", 5, 18,
+	  "rekey_child_s must be between 2 and 86400, not 1" },
 	{ "w:\n  gateway: gw\n  auth: {method: psk, psk_file: /p}\n  local_id: a\n  resume: maybe\n", 5, 11,
 	  "resume: unknown value 'maybe' (expected one of: false, true, no, yes, off, on)" },
 	{ "w:\n  gateway: gw\n  gateway: gw2\n", 3, 3, "w: 'gateway' is given twice" },
