@@ -106,6 +106,8 @@ run ip netns exec $CLI ping -c 3 -i 0.2 -W 2 203.0.113.1
 run ip -n $CLI route
 run ip netns exec $CLI cat /etc/resolv.conf
 run ip netns exec $CLI "$PETREL" --socket "$SOCK" status
+echo "kill switch while up (only IKE/ESP to the gateway and the TUN may pass):"
+ip netns exec $CLI nft list tables
 
 say "Disconnecting"
 run ip netns exec $CLI "$PETREL" --socket "$SOCK" down demo
@@ -117,4 +119,9 @@ else
 	exit 1
 fi
 run ip netns exec $CLI cat /etc/resolv.conf
+if ip netns exec $CLI nft list tables 2>/dev/null | grep -q petrel; then
+	echo "demo: the kill switch is still loaded after 'petrel down'" >&2
+	exit 1
+fi
+echo "the kill switch is off again"
 say "Done; removing the namespaces"

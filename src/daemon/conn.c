@@ -21,6 +21,7 @@
 #include "ike/pld/consts.h"
 #include "net/addr.h"
 #include "net/ikesock.h"
+#include "net/killswitch.h"
 #include "tunnel/tunnel.h"
 
 #define CLOG "conn"
@@ -46,9 +47,11 @@ struct conn {
 	uv_timer_t sa_timer, deadline, later;
 	int handles_open;
 	int going_down;     /* down requested or failed: tear down when possible */
+	int user_down;      /* the user asked: the kill switch comes off too */
 	int asking;         /* waiting for the user's password */
 
 	struct sysnet *net;
+	int ks_on;          /* the kill switch's rules are loaded */
 	int tun_fd;
 	struct tunnel *tun;
 	struct ike_child first; /* for status */
@@ -88,6 +91,30 @@ static void sock_closed(void *arg)
 		c->ev.gone(c->ev.ctx, c);
 }
 
+/* The kill switch (PRODUCT.md item 9): while connecting only IKE and ESP to
+ * the gateway leave; when up, the TUN too; after a drop it stays until the
+ * user says `petrel down`, so nothing leaks outside the tunnel. */
+static int ks_set(struct conn *c, const char *tun)
+{
+	if (!c->p->kill_switch)
+		return 0;
+	struct net_ks_cfg k = { .gateways = &c->gw, .n_gateways = 1, .tun_ifname = tun, .allow_dhcp = 1 };
+	int rc = net_ks_enable(&k);
+	if (rc) {
+		set_error(c, "cannot turn the kill switch on (%s)%s", pt_strerror(rc),
+			  rc == -ENOTSUP ? ": nft is not installed; install nftables or set kill_switch: false" : "");
+		return rc;
+	}
+	c->ks_on = 1;
+	return 0;
+}
+
+static void ks_off(struct conn *c)
+{
+	if (c->ks_on && net_ks_disable(NULL) == 0)
+		c->ks_on = 0;
+}
+
 static void teardown(struct conn *c)
 {
 	if (c->tun) {
@@ -104,6 +131,12 @@ static void teardown(struct conn *c)
 	creds_free(&c->creds);
 	c->have_child = 0;
 	c->going_down = 0;
+	if (c->user_down)
+		ks_off(c);
+	else if (c->ks_on)
+		log_warn(CLOG, "%s: the tunnel dropped; the kill switch stays on until 'petrel down %s'",
+			 c->p->name, c->p->name);
+	c->user_down = 0;
 	set_state(c, PETREL_STATE_DISCONNECTED);
 	if (c->sock) {
 		struct ikesock *s = c->sock;
@@ -191,9 +224,12 @@ static int bring_up_net(struct conn *c, const struct ike_child *k)
 		set_error(c, "cannot set up the tunnel: %s", why);
 		return rc;
 	}
-	struct sockaddr_storage l;
-	if ((rc = ikesock_local(c->sock, IKESOCK_NATT, &l)) == 0)
-		rc = tunnel_new(c->loop, c->tun_fd, ikesock_fd(c->sock, IKESOCK_NATT), NULL, &c->tun);
+	if ((rc = ks_set(c, sysnet_ifname(c->net)))) {
+		sysnet_down(c->net);
+		c->net = NULL;
+		return rc;
+	}
+	rc = tunnel_new(c->loop, c->tun_fd, ikesock_fd(c->sock, IKESOCK_NATT), NULL, &c->tun);
 	if (rc) {
 		set_error(c, "cannot start the data path: %s", pt_strerror(rc));
 		sysnet_down(c->net);
@@ -305,6 +341,10 @@ static void start_ike(struct conn *c)
 	char a[NET_ADDR_STR_MAX];
 	int rc;
 
+	if ((rc = ks_set(c, NULL))) {
+		go_down(c);
+		return;
+	}
 	if ((rc = source_for(&c->gw, &c->local))) {
 		set_error(c, "no route to the gateway %s: %s", net_sa_str((struct sockaddr *)&c->gw, a, sizeof(a)),
 			  pt_strerror(rc));
@@ -439,8 +479,11 @@ void conn_password(struct conn *c, const char *value)
 
 void conn_down(struct conn *c)
 {
-	if (c->state == PETREL_STATE_DISCONNECTED && !c->sock)
+	if (c->state == PETREL_STATE_DISCONNECTED && !c->sock) {
+		ks_off(c); /* after a drop: the user lets traffic out again */
 		return;
+	}
+	c->user_down = 1;
 	set_state(c, PETREL_STATE_DISCONNECTING);
 	if (c->resolving) {
 		c->going_down = 2;
@@ -470,6 +513,7 @@ void conn_free(struct conn *c)
 }
 
 enum petrel_state conn_state(const struct conn *c) { return c->state; }
+int conn_kill_switch_on(const struct conn *c) { return c->ks_on; }
 const char *conn_profile(const struct conn *c) { return c->p->name; }
 
 void conn_status(const struct conn *c, struct ctl_profile_status *o)

@@ -36,6 +36,8 @@ void conn_password(struct conn *c, const char *value);
 void conn_free(struct conn *c);
 
 enum petrel_state conn_state(const struct conn *c);
+/* The kill switch still blocks traffic (after a drop, until conn_down). */
+int conn_kill_switch_on(const struct conn *c);
 const char *conn_profile(const struct conn *c);
 void conn_status(const struct conn *c, struct ctl_profile_status *out);
 

@@ -126,8 +126,16 @@ static int h_down(void *ctx, const char *profile, enum petrel_state *state, stru
 		struct conn *c = d->conns[i];
 		if (profile && strcmp(d->conf.profiles[i].name, profile) != 0)
 			continue;
-		if (!c || conn_state(c) == PETREL_STATE_DISCONNECTED)
+		if (!c)
 			continue;
+		if (conn_state(c) == PETREL_STATE_DISCONNECTED) {
+			if (conn_kill_switch_on(c)) {
+				conn_down(c); /* lifts the kill switch left after a drop */
+				*state = PETREL_STATE_DISCONNECTED;
+				any = 1;
+			}
+			continue;
+		}
 		conn_down(c);
 		*state = conn_state(c);
 		any = 1;
