@@ -18,7 +18,16 @@ trap 'rm -f "$log"' EXIT
 
 # Private mounts: the checkout read-only at /petrel/src, the build tree in
 # the root itself (outside the checkout, kept between runs for speed).
+# The build tree is kept between runs for speed, but only for the same
+# sources: file times alone can be older than the objects after git
+# operations, and a stale object must never pass for a test result.
+stamp=$( { git -C "$src" rev-parse HEAD 2>/dev/null; git -C "$src" diff HEAD 2>/dev/null;
+	   git -C "$src" status --porcelain 2>/dev/null; } | sha256sum | cut -c1-16)
+if [ "$(cat "$ROOT/petrel/build/.petrel-stamp" 2>/dev/null)" != "$stamp" ]; then
+	rm -rf "$ROOT/petrel/build"
+fi
 mkdir -p "$ROOT/petrel/src" "$ROOT/petrel/build"
+echo "$stamp" > "$ROOT/petrel/build/.petrel-stamp"
 unshare -m --propagation private sh -c "
 	mount --bind '$src' '$ROOT/petrel/src' && mount -o remount,bind,ro '$ROOT/petrel/src' &&
 	mount -t proc proc '$ROOT/proc' && mount --rbind /dev '$ROOT/dev' &&

@@ -443,7 +443,7 @@ int conn_up(struct conn *c, char *why, size_t why_len)
 	c->error[0] = '\0';
 	set_state(c, PETREL_STATE_CONNECTING);
 	if (c->cfg.auth == IKE_AUTHK_EAP) {
-		char prompt[CONF_STR_MAX + 64];
+		char prompt[CONF_STR_MAX + CONF_NAME_MAX + 32];
 		snprintf(prompt, sizeof(prompt), "Password for %s (%s)", c->p->auth.user, c->p->name);
 		if (!c->ev.ask_password || (rc = c->ev.ask_password(c->ev.ctx, c, prompt))) {
 			snprintf(why, why_len, "the profile needs a password and no client can be asked");
