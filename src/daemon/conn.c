@@ -27,6 +27,7 @@
 #define CLOG "conn"
 #define DELETE_WAIT_MS 3000u   /* how long `down` waits for the gateway's answer */
 #define CONNECT_TIMEOUT_MS 30000u
+#define KEEPALIVE_MS 20000u    /* RFC 3948 4: keep the NAT's mapping for UDP 4500 */
 
 struct conn {
 	uv_loop_t *loop;
@@ -44,7 +45,7 @@ struct conn {
 	struct sockaddr_storage gw, local;
 	uv_getaddrinfo_t gai;
 	int resolving;
-	uv_timer_t sa_timer, deadline, later;
+	uv_timer_t sa_timer, deadline, later, keepalive;
 	int handles_open;
 	int going_down;     /* down requested or failed: tear down when possible */
 	int user_down;      /* the user asked: the kill switch comes off too */
@@ -128,6 +129,7 @@ static void teardown(struct conn *c)
 	}
 	uv_timer_stop(&c->sa_timer);
 	uv_timer_stop(&c->deadline);
+	uv_timer_stop(&c->keepalive);
 	creds_free(&c->creds);
 	c->have_child = 0;
 	c->going_down = 0;
@@ -263,6 +265,15 @@ static void op_child_down(void *ctx, struct ike_sa *sa, const struct ike_child *
 		tunnel_child_del(c->tun, k->spi_in);
 }
 
+static void on_keepalive(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+	/* Behind a NAT (or with UDP encapsulation forced), a 0xFF datagram keeps
+	 * the mapping alive when nothing else flows (RFC 3948 2.3, 4). */
+	if (c->sock && c->sa && ike_sa_nat_local(c->sa))
+		ikesock_send_keepalive(c->sock, (struct sockaddr *)&c->gw);
+}
+
 static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 {
 	struct conn *c = ctx;
@@ -272,6 +283,7 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 		uv_timer_stop(&c->deadline);
 		c->error[0] = '\0';
 		c->last_handshake = now_s();
+		uv_timer_start(&c->keepalive, on_keepalive, KEEPALIVE_MS, KEEPALIVE_MS);
 		set_state(c, PETREL_STATE_CONNECTED);
 		return;
 	case IKE_EV_REKEYED:
@@ -424,8 +436,9 @@ int conn_new(uv_loop_t *loop, const struct conf_profile *p, const struct conn_ev
 	uv_timer_init(loop, &c->sa_timer);
 	uv_timer_init(loop, &c->deadline);
 	uv_timer_init(loop, &c->later);
-	c->sa_timer.data = c->deadline.data = c->later.data = c;
-	c->handles_open = 3;
+	uv_timer_init(loop, &c->keepalive);
+	c->sa_timer.data = c->deadline.data = c->later.data = c->keepalive.data = c;
+	c->handles_open = 4;
 	*out = c;
 	return 0;
 }
@@ -510,6 +523,7 @@ void conn_free(struct conn *c)
 	uv_close((uv_handle_t *)&c->sa_timer, handle_closed);
 	uv_close((uv_handle_t *)&c->deadline, handle_closed);
 	uv_close((uv_handle_t *)&c->later, handle_closed);
+	uv_close((uv_handle_t *)&c->keepalive, handle_closed);
 }
 
 enum petrel_state conn_state(const struct conn *c) { return c->state; }

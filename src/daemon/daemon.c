@@ -7,9 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/err.h"
 #include "base/log.h"
 #include "ctl/ctl.h"
 #include "daemon/conn.h"
+#include "net/dns.h"
+#include "net/killswitch.h"
+#include "net/route.h"
 
 #define DLOG "petreld"
 
@@ -206,6 +210,16 @@ int daemon_new(uv_loop_t *loop, const struct daemon_opts *o, struct daemon **out
 		return -ENOMEM;
 	d->loop = loop;
 	d->opts = *o;
+	/* A previous petreld that crashed may have left routes, resolv.conf or
+	 * the kill switch behind: undo them before anything else. */
+	if ((rc = net_routes_recover(NULL)))
+		log_warn(DLOG, "routes a previous run left could not all be removed: %s", pt_strerror(rc));
+	if ((rc = net_dns_recover(NULL)))
+		log_warn(DLOG, "DNS a previous run changed could not be restored: %s", pt_strerror(rc));
+	if (net_ks_active(NULL) == 1) {
+		log_warn(DLOG, "the kill switch of a previous run is still on; lifting it");
+		net_ks_disable(NULL);
+	}
 	conf_init(&d->conf);
 	memset(&diags, 0, sizeof(diags));
 	conf_load_dir(&d->conf, o->config_dir, &diags);
