@@ -329,25 +329,6 @@ static void on_connect_timeout(uv_timer_t *t)
 
 /* ---- starting ---- */
 
-/* The source address the kernel picks towards the gateway: NAT detection
- * must hash the address our packets really leave from. */
-static int source_for(const struct sockaddr_storage *gw, struct sockaddr_storage *out)
-{
-	int fd = socket(gw->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	socklen_t len = sizeof(*out);
-	int rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (const struct sockaddr *)gw,
-		    gw->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)) ||
-	    getsockname(fd, (struct sockaddr *)out, &len))
-		rc = -errno;
-	close(fd);
-	net_sa_set_port(out, 0);
-	return rc;
-}
-
 static void start_ike(struct conn *c)
 {
 	char a[NET_ADDR_STR_MAX];
@@ -357,7 +338,7 @@ static void start_ike(struct conn *c)
 		go_down(c);
 		return;
 	}
-	if ((rc = source_for(&c->gw, &c->local))) {
+	if ((rc = net_source_for(&c->gw, &c->local))) {
 		set_error(c, "no route to the gateway %s: %s", net_sa_str((struct sockaddr *)&c->gw, a, sizeof(a)),
 			  pt_strerror(rc));
 		go_down(c);

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -150,4 +151,22 @@ const char *net_ts_str(const struct ike_ts_cfg *ts, char *out, size_t len)
 	else
 		snprintf(out, len, "%s-%s%s", a, b, extra);
 	return out;
+}
+
+int net_source_for(const struct sockaddr_storage *to, struct sockaddr_storage *out)
+{
+	int fd = socket(to->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	socklen_t len = sizeof(*out);
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	/* connect() on a datagram socket only picks the route and source. */
+	if (connect(fd, (const struct sockaddr *)to,
+		    to->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)) ||
+	    getsockname(fd, (struct sockaddr *)out, &len))
+		rc = -errno;
+	close(fd);
+	net_sa_set_port(out, 0);
+	return rc;
 }

@@ -26,4 +26,8 @@ int net_sa_parse(const char *s, uint16_t port, struct sockaddr_storage *out);
  * "[proto/ports]" when narrowed. */
 const char *net_ts_str(const struct ike_ts_cfg *ts, char *out, size_t len);
 
+/* The source address the kernel picks towards `to` (port 0): NAT detection
+ * must hash the address our packets really leave from. 0 or -errno. */
+int net_source_for(const struct sockaddr_storage *to, struct sockaddr_storage *out);
+
 #endif

@@ -376,25 +376,6 @@ static void finish(struct ini *in)
 	in->sock = NULL;
 }
 
-/* The source address the kernel picks towards the gateway (NAT-D hashes
- * must name the address our packets really leave from). */
-static int source_for(const struct sockaddr_storage *gw, struct sockaddr_storage *out)
-{
-	int fd = socket(gw->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	socklen_t len = sizeof(*out);
-	int rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (const struct sockaddr *)gw,
-		    gw->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)) ||
-	    getsockname(fd, (struct sockaddr *)out, &len))
-		rc = -errno;
-	close(fd);
-	net_sa_set_port(out, 0);
-	return rc;
-}
-
 static int add_props(const char *s, uint8_t proto, struct ike_prop_cfg *props, size_t *n)
 {
 	const char *why = "";
@@ -663,7 +644,7 @@ int main(int argc, char **argv)
 		in.cfg.n_ike_props = ike_prop_defaults(IKE_PROTO_IKE, 0, in.cfg.ike_props, IKE_CFG_PROPS_MAX);
 	if (!in.cfg.n_esp_props)
 		in.cfg.n_esp_props = ike_prop_defaults(IKE_PROTO_ESP, 0, in.cfg.esp_props, IKE_CFG_PROPS_MAX);
-	if ((rc = source_for(&in.gw, &in.local))) {
+	if ((rc = net_source_for(&in.gw, &in.local))) {
 		fprintf(stderr, "ike-initiator: no route to %s: %s\n", gw, pt_strerror(rc));
 		creds_free(&in);
 		return 1;
