@@ -40,9 +40,9 @@ case $vip6 in 2001:db8:113::*) ;; *) fail "no IPv6 virtual address: $st" ;; esac
 ups0=$(grep -c 'Child SA up spi_in=' "$WORK/gw.log")
 
 log "two pings of 1000 packets at 100/s while the Child SA rekeys every ~3 s"
-ip netns exec "$NS_CLI" timeout 30 ping -n -q -i 0.01 -c 1000 -W 1 $GW_IN4 > "$WORK/ping4.log" 2>&1 &
+ip netns exec "$NS_CLI" timeout 45 ping -n -q -i 0.01 -c 1000 -W 1 $GW_IN4 > "$WORK/ping4.log" 2>&1 &
 p4=$!
-ip netns exec "$NS_GW" timeout 30 ping -n -q -i 0.01 -c 1000 -W 1 "$vip6" > "$WORK/ping6.log" 2>&1 &
+ip netns exec "$NS_GW" timeout 45 ping -n -q -i 0.01 -c 1000 -W 1 "$vip6" > "$WORK/ping6.log" 2>&1 &
 p6=$!
 PIDS+=("$p4" "$p6")
 wait "$p4" || true
