@@ -80,6 +80,7 @@ struct conf_profile {
 	unsigned n_dns;
 	int resume;
 	int kill_switch;
+	int encap_udp;    /* encap: udp puts ESP in UDP/4500 even without a NAT (auto: only with one) */
 	unsigned mtu; /* 0: derive from the path */
 	/* Rekey the Child SA after this many seconds (0: one hour). Not in the
 	 * documented schema: tests use it to rekey under traffic (issue 4). */

@@ -9,10 +9,10 @@
 
 static const char *const profile_keys[] = {
 	"gateway", "remote_id", "ca", "local_id", "auth", "transport", "pq", "proposals",
-	"routes", "dns", "resume", "kill_switch", "mtu", "rekey_child_s", NULL,
+	"routes", "dns", "resume", "kill_switch", "mtu", "encap", "rekey_child_s", NULL,
 };
 enum { K_GATEWAY, K_REMOTE_ID, K_CA, K_LOCAL_ID, K_AUTH, K_TRANSPORT, K_PQ, K_PROPOSALS,
-       K_ROUTES, K_DNS, K_RESUME, K_KILL_SWITCH, K_MTU, K_REKEY_CHILD_S };
+       K_ROUTES, K_DNS, K_RESUME, K_KILL_SWITCH, K_MTU, K_ENCAP, K_REKEY_CHILD_S };
 
 static const char *const auth_keys[] = { "method", "user", "psk_file", "cert", "key", NULL };
 static const char *const auth_methods[] = {
@@ -213,6 +213,14 @@ static void profile_key(struct ld *l, void *ctx, int key, const char *name, yaml
 		break;
 	case K_RESUME: ld_bool(l, v, "resume", &p->resume); break;
 	case K_KILL_SWITCH: ld_bool(l, v, "kill_switch", &p->kill_switch); break;
+	case K_ENCAP: {
+		/* RFC 3948: UDP encapsulation is for NATs; "udp" forces it (a path
+		 * that drops IP protocol 50), as strongSwan's encap=yes. */
+		static const char *const modes[] = { "auto", "udp", NULL };
+		if ((i = ld_enum(l, v, "encap", modes)) >= 0)
+			p->encap_udp = i;
+		break;
+	}
 	case K_MTU:
 		/* RFC 8200 5: IPv6 needs 1280; 576 is the IPv4 floor. */
 		if (ld_uint(l, v, "mtu", 576, 9000, &num) == 0)

@@ -22,6 +22,7 @@
 #include "net/addr.h"
 #include "net/ikesock.h"
 #include "net/killswitch.h"
+#include "net/rawesp.h"
 #include "tunnel/tunnel.h"
 
 #define CLOG "conn"
@@ -52,6 +53,7 @@ struct conn {
 	int asking;         /* waiting for the user's password */
 
 	struct sysnet *net;
+	int raw_fd;         /* raw ESP when no NAT is in the path, else -1 */
 	int ks_on;          /* the kill switch's rules are loaded */
 	int tun_fd;
 	struct tunnel *tun;
@@ -121,6 +123,10 @@ static void teardown(struct conn *c)
 	if (c->tun) {
 		tunnel_free(c->tun);
 		c->tun = NULL;
+	}
+	if (c->raw_fd >= 0) {
+		close(c->raw_fd);
+		c->raw_fd = -1;
 	}
 	if (c->net) {
 		sysnet_down(c->net); /* closes the TUN, restores routes and DNS */
@@ -214,12 +220,19 @@ static void op_addrs(void *ctx, struct ike_sa *sa, struct ike_addr *local, struc
 	net_addr_from_sa((struct sockaddr *)&c->gw, remote);
 }
 
+/* ESP in UDP only when a NAT is in the path (RFC 7296 2.23, RFC 3948) or
+ * the profile asks for it; raw IP protocol 50 otherwise. */
+static int esp_in_udp(const struct conn *c)
+{
+	return c->p->encap_udp || ike_sa_nat_local(c->sa) || ike_sa_nat_remote(c->sa);
+}
+
 static int bring_up_net(struct conn *c, const struct ike_child *k)
 {
 	char why[CTL_MSG_MAX];
 	struct sysnet_params sp = {
 		.ifname = "petrel0", .mtu = c->p->mtu, .profile = c->p, .cp = ike_sa_cp(c->sa),
-		.child = k, .gateway = (struct sockaddr *)&c->gw, .natt = 1,
+		.child = k, .gateway = (struct sockaddr *)&c->gw, .natt = esp_in_udp(c),
 	};
 	int rc = sysnet_up(&sp, &c->net, &c->tun_fd, why, sizeof(why));
 	if (rc) {
@@ -232,6 +245,17 @@ static int bring_up_net(struct conn *c, const struct ike_child *k)
 		return rc;
 	}
 	rc = tunnel_new(c->loop, c->tun_fd, ikesock_fd(c->sock, IKESOCK_NATT), NULL, &c->tun);
+	if (!rc && !sp.natt) {
+		c->raw_fd = net_raw_esp_open((struct sockaddr *)&c->local);
+		rc = c->raw_fd < 0 ? c->raw_fd : tunnel_add_raw(c->tun, c->local.ss_family, c->raw_fd);
+		if (rc) {
+			if (c->raw_fd >= 0)
+				close(c->raw_fd);
+			c->raw_fd = -1;
+			tunnel_free(c->tun);
+			c->tun = NULL;
+		}
+	}
 	if (rc) {
 		set_error(c, "cannot start the data path: %s", pt_strerror(rc));
 		sysnet_down(c->net);
@@ -247,7 +271,7 @@ static int op_child_up(void *ctx, struct ike_sa *sa, const struct ike_child *k)
 
 	if (!c->tun && (rc = bring_up_net(c, k)))
 		return rc;
-	if ((rc = tunnel_child_add(c->tun, k, (struct sockaddr *)&c->gw))) {
+	if ((rc = tunnel_child_add(c->tun, k, (struct sockaddr *)&c->gw, esp_in_udp(c)))) {
 		set_error(c, "cannot install the Child SA: %s", pt_strerror(rc));
 		return rc;
 	}
@@ -412,6 +436,7 @@ int conn_new(uv_loop_t *loop, const struct conf_profile *p, const struct conn_ev
 	c->p = p;
 	c->ev = *ev;
 	c->tun_fd = -1;
+	c->raw_fd = -1;
 	c->state = PETREL_STATE_DISCONNECTED;
 	c->since = now_s();
 	uv_timer_init(loop, &c->sa_timer);
@@ -431,8 +456,8 @@ int conn_up(struct conn *c, char *why, size_t why_len)
 		snprintf(c->error, sizeof(c->error), "%s", why);
 		return rc;
 	}
-	/* ESP in UDP/4500 always, until raw ESP is in (TODO(issue 4)). */
-	c->cfg.force_natt = 1;
+	/* encap: udp (RFC 3948 without a NAT): make the gateway see one. */
+	c->cfg.force_natt = c->p->encap_udp;
 	c->going_down = 0;
 	c->error[0] = '\0';
 	set_state(c, PETREL_STATE_CONNECTING);
@@ -523,7 +548,7 @@ void conn_status(const struct conn *c, struct ctl_profile_status *o)
 	if (c->sock)
 		net_sa_str((const struct sockaddr *)&c->gw, o->remote, sizeof(o->remote));
 	o->ike = c->sock ? PETREL_PATH_UDP : PETREL_PATH_NONE;
-	o->esp = c->tun ? PETREL_PATH_UDP : PETREL_PATH_NONE;
+	o->esp = !c->tun ? PETREL_PATH_NONE : c->raw_fd >= 0 ? PETREL_PATH_RAW : PETREL_PATH_UDP;
 	if (c->sa && c->state == PETREL_STATE_CONNECTED) {
 		const struct ike_cp_result *cp = ike_sa_cp(c->sa);
 		if (cp->has_v4 && o->n_vips < CTL_VIPS_MAX)

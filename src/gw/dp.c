@@ -3,10 +3,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "base/log.h"
 #include "esp/sa.h"
+#include "net/addr.h"
+#include "net/rawesp.h"
 #include "net/route.h"
 #include "net/tun.h"
 #include "tunnel/tunnel.h"
@@ -14,6 +17,7 @@
 #define DLOG "gw"
 
 struct gw_dp {
+	int raw_fd;                /* raw ESP on the listening address */
 	struct net_tun *tun;
 	struct net_routes *routes; /* the TUN's own addresses */
 	struct tunnel *t;
@@ -27,6 +31,7 @@ int gw_dp_new(uv_loop_t *loop, const struct conf_gw *c, int udp_fd, struct gw_dp
 
 	if (!dp)
 		return -ENOMEM;
+	dp->raw_fd = -1;
 	struct net_tun_cfg tc = { .name = c->tun, .mtu = 1400 };
 	if ((rc = net_tun_open(&tc, &dp->tun))) {
 		log_err(DLOG, "cannot open the TUN device %s: %s", c->tun, pt_strerror(rc));
@@ -49,6 +54,17 @@ int gw_dp_new(uv_loop_t *loop, const struct conf_gw *c, int udp_fd, struct gw_dp
 	}
 	if ((rc = tunnel_new(loop, net_tun_fd(dp->tun), udp_fd, NULL, &dp->t)))
 		goto fail;
+	/* Raw ESP for clients without a NAT in front of them. */
+	struct sockaddr_storage la = { 0 };
+	struct ike_addr ia = { .family = c->listen.family };
+	memcpy(ia.ip, c->listen.addr, sizeof(ia.ip));
+	net_addr_to_sa(&ia, &la);
+	dp->raw_fd = net_raw_esp_open((struct sockaddr *)&la);
+	if (dp->raw_fd < 0 || (rc = tunnel_add_raw(dp->t, c->listen.family, dp->raw_fd))) {
+		rc = dp->raw_fd < 0 ? dp->raw_fd : rc;
+		log_err(DLOG, "cannot open a raw ESP socket: %s", pt_strerror(rc));
+		goto fail;
+	}
 	log_info(DLOG, "data path on %s (%u inside address(es))", net_tun_name(dp->tun), c->n_tun_addrs);
 	*out = dp;
 	return 0;
@@ -71,9 +87,10 @@ static void host_route(struct gw_dp *dp, int family, const uint8_t *addr, int ad
 	}
 }
 
-int gw_dp_child_up(struct gw_dp *dp, const struct ike_child *c, const struct sockaddr *peer)
+int gw_dp_child_up(struct gw_dp *dp, const struct ike_child *c, const struct sockaddr *peer,
+		   int encap)
 {
-	int rc = tunnel_child_add(dp->t, c, peer);
+	int rc = tunnel_child_add(dp->t, c, peer, encap);
 	if (rc)
 		return rc;
 	/* The client's side of the selectors is its virtual address (narrowed
@@ -133,6 +150,8 @@ void gw_dp_free(struct gw_dp *dp)
 		return;
 	if (dp->t)
 		tunnel_free(dp->t);
+	if (dp->raw_fd >= 0)
+		close(dp->raw_fd); /* the tunnel's poll is closed by then: only the fd */
 	if (dp->routes) {
 		net_routes_undo_all(dp->routes);
 		net_routes_free(dp->routes);

@@ -15,9 +15,11 @@ struct gw_dp;
 /* Open the TUN named in c->tun with c->tun_addrs on it; udp_fd is the
  * NAT-T socket ESP leaves from. */
 int gw_dp_new(uv_loop_t *loop, const struct conf_gw *c, int udp_fd, struct gw_dp **out);
+/* encap: ESP in UDP (a NAT between us, RFC 3948) or raw IP protocol 50. */
 /* A client's Child SA (peer: where its ESP goes, UDP 4500 or its NAT's
  * port); the client's virtual addresses get host routes via the TUN. */
-int gw_dp_child_up(struct gw_dp *dp, const struct ike_child *c, const struct sockaddr *peer);
+int gw_dp_child_up(struct gw_dp *dp, const struct ike_child *c, const struct sockaddr *peer,
+		   int encap);
 void gw_dp_child_down(struct gw_dp *dp, const struct ike_child *c);
 /* The client's addresses are gone (its IKE SA ended). */
 void gw_dp_client_gone(struct gw_dp *dp, int has_v4, const uint8_t v4[4], int has_v6,

@@ -243,11 +243,13 @@ static int op_child_up(void *ctx, struct ike_sa *sa, const struct ike_child *c)
 	log_child(gs, "up", c);
 	if (!gw->dp)
 		return 0;
-	/* ESP goes where the client's IKE comes from on 4500 (RFC 3948). */
+	/* With a NAT (or one the client made us see), ESP goes in UDP where the
+	 * client's IKE comes from on 4500 (RFC 3948); without, raw ESP. */
+	int encap = ike_sa_nat_local(sa) || ike_sa_nat_remote(sa);
 	struct sockaddr_storage peer = gs->peer;
-	if (gs->port != IKESOCK_NATT)
+	if (encap && gs->port != IKESOCK_NATT)
 		net_sa_set_port(&peer, IKESOCK_PORT_NATT);
-	return gw_dp_child_up(gw->dp, c, (const struct sockaddr *)&peer);
+	return gw_dp_child_up(gw->dp, c, (const struct sockaddr *)&peer, encap);
 }
 
 static void op_child_down(void *ctx, struct ike_sa *sa, const struct ike_child *c)

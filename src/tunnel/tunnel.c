@@ -13,6 +13,7 @@
 #include "esp/esp.h"
 #include "esp/pkt.h"
 #include "esp/sa.h"
+#include "net/rawesp.h"
 
 #define TLOG "tunnel"
 /* Room the ESP trailer and ICV need behind the inner packet. */
@@ -23,15 +24,25 @@ struct tchild {
 	unsigned slot;
 	uint32_t spi_in, spi_in_prev;
 	int rekey_told;
+	int encap;           /* 1: ESP in UDP; 0: raw ESP */
 	struct sockaddr_storage peer;
 	struct ike_ts_cfg ts_local[IKE_CFG_TS_MAX], ts_remote[IKE_CFG_TS_MAX];
 	size_t n_ts_local, n_ts_remote;
+};
+
+struct raw {
+	int fd;              /* -1: none */
+	int family;
+	uv_poll_t poll;
+	struct tunnel *t;
 };
 
 struct tunnel {
 	uv_loop_t *loop;
 	int tun_fd, udp_fd;
 	uv_poll_t poll;
+	struct raw raw[2];   /* AF_INET, AF_INET6 */
+	int closing;         /* handles still to close */
 	struct tunnel_ops ops;
 	struct esp_table *table;
 	struct esp_pool *pool;
@@ -101,11 +112,11 @@ static struct tchild *child_by_spi(struct tunnel *t, uint32_t spi_in)
 }
 
 /* Send what the batch holds with one sendmmsg, then return the packets. */
-static void flush(struct tunnel *t, unsigned n)
+static void flush(struct tunnel *t, int fd, unsigned n)
 {
 	unsigned sent = 0;
 	while (sent < n) {
-		int r = sendmmsg(t->udp_fd, t->msgs + sent, n - sent, MSG_DONTWAIT);
+		int r = sendmmsg(fd, t->msgs + sent, n - sent, MSG_DONTWAIT);
 		if (r <= 0) {
 			if (r < 0 && errno == EINTR)
 				continue;
@@ -126,6 +137,7 @@ static void on_tun(uv_poll_t *h, int status, int events)
 {
 	struct tunnel *t = h->data;
 	unsigned n = 0;
+	int batch_fd = -1;
 
 	if (status < 0)
 		return;
@@ -166,6 +178,18 @@ static void on_tun(uv_poll_t *h, int status, int events)
 			c->rekey_told = 1;
 			t->ops.rekey_needed(t->ops.ctx, c->spi_in);
 		}
+		int fd = c->encap ? t->udp_fd : t->raw[c->peer.ss_family == AF_INET6].fd;
+		if (fd < 0) {
+			t->st.tx_send_err++;
+			esp_pool_put(t->pool, p);
+			continue;
+		}
+		/* one sendmmsg per socket: flush when the batch changes sockets */
+		if (n && fd != batch_fd) {
+			flush(t, batch_fd, n);
+			n = 0;
+		}
+		batch_fd = fd;
 		t->batch[n] = p;
 		t->iov[n].iov_base = p->data;
 		t->iov[n].iov_len = p->len;
@@ -177,7 +201,46 @@ static void on_tun(uv_poll_t *h, int status, int events)
 		n++;
 	}
 	if (n)
-		flush(t, n);
+		flush(t, batch_fd, n);
+}
+
+/* Raw ESP arrived: the IPv4 header goes, the rest is as from UDP. */
+static void on_raw(uv_poll_t *h, int status, int events)
+{
+	struct raw *r = h->data;
+	uint8_t buf[ESP_PKT_SIZE];
+
+	if (status < 0)
+		return;
+	for (unsigned i = 0; i < TUNNEL_BATCH; i++) {
+		struct sockaddr_storage from;
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(r->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		size_t off;
+		if (n <= 0)
+			break;
+		if (net_raw_esp_payload(r->family, buf, (size_t)n, &off)) {
+			r->t->st.rx_drop++;
+			continue;
+		}
+		tunnel_input(r->t, buf + off, (size_t)n - off, (struct sockaddr *)&from);
+	}
+}
+
+int tunnel_add_raw(struct tunnel *t, int family, int raw_fd)
+{
+	struct raw *r = &t->raw[family == AF_INET6];
+	int rc;
+	if (r->fd >= 0)
+		return -EEXIST;
+	if ((rc = uv_poll_init(t->loop, &r->poll, raw_fd)))
+		return rc;
+	r->fd = raw_fd;
+	r->family = family;
+	r->t = t;
+	r->poll.data = r;
+	t->closing++;
+	return uv_poll_start(&r->poll, UV_READABLE, on_raw);
 }
 
 int tunnel_new(uv_loop_t *loop, int tun_fd, int udp_fd, const struct tunnel_ops *ops,
@@ -201,6 +264,8 @@ int tunnel_new(uv_loop_t *loop, int tun_fd, int udp_fd, const struct tunnel_ops 
 		return rc;
 	}
 	t->poll.data = t;
+	t->closing = 1;
+	t->raw[0].fd = t->raw[1].fd = -1;
 	uv_poll_start(&t->poll, UV_READABLE, on_tun);
 	*out = t;
 	return 0;
@@ -209,6 +274,10 @@ int tunnel_new(uv_loop_t *loop, int tun_fd, int udp_fd, const struct tunnel_ops 
 static void on_poll_closed(uv_handle_t *h)
 {
 	struct tunnel *t = h->data;
+	if (h != (uv_handle_t *)&t->poll)
+		t = ((struct raw *)h->data)->t;
+	if (--t->closing)
+		return;
 	esp_table_free(t->table);
 	esp_pool_free(t->pool);
 	free(t);
@@ -220,6 +289,11 @@ void tunnel_free(struct tunnel *t)
 		return;
 	uv_poll_stop(&t->poll);
 	uv_close((uv_handle_t *)&t->poll, on_poll_closed);
+	for (int i = 0; i < 2; i++)
+		if (t->raw[i].fd >= 0) {
+			uv_poll_stop(&t->raw[i].poll);
+			uv_close((uv_handle_t *)&t->raw[i].poll, on_poll_closed);
+		}
 }
 
 static int same_ts(const struct tchild *c, const struct ike_child *k)
@@ -229,7 +303,8 @@ static int same_ts(const struct tchild *c, const struct ike_child *k)
 	       memcmp(c->ts_local, k->ts_local, k->n_ts_local * sizeof(k->ts_local[0])) == 0;        /* public-memcmp */
 }
 
-int tunnel_child_add(struct tunnel *t, const struct ike_child *k, const struct sockaddr *peer)
+int tunnel_child_add(struct tunnel *t, const struct ike_child *k, const struct sockaddr *peer,
+		     int encap)
 {
 	struct esp_sa *in = NULL, *out = NULL;
 	struct tchild *c = NULL;
@@ -277,6 +352,9 @@ int tunnel_child_add(struct tunnel *t, const struct ike_child *k, const struct s
 	memset(&c->peer, 0, sizeof(c->peer));
 	memcpy(&c->peer, peer, peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 							  : sizeof(struct sockaddr_in));
+	c->encap = encap;
+	if (!encap) /* a raw socket's destination has no port */
+		((struct sockaddr_in *)&c->peer)->sin_port = 0;
 	return 0;
 }
 

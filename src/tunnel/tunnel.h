@@ -59,10 +59,16 @@ int tunnel_new(uv_loop_t *loop, int tun_fd, int udp_fd, const struct tunnel_ops 
 /* Stop reading the TUN and free everything; the fds stay open. */
 void tunnel_free(struct tunnel *t);
 
-/* A Child SA to the peer at `peer` (UDP 4500). A Child SA whose selectors
- * equal one already present replaces it as a rekey (the old pair keeps
- * receiving until tunnel_child_del). */
-int tunnel_child_add(struct tunnel *t, const struct ike_child *c, const struct sockaddr *peer);
+/* A Child SA to the peer at `peer`: ESP in UDP (encap 1: RFC 3948, to the
+ * peer's port) or raw ESP (encap 0: IP protocol 50, through the raw socket
+ * of the peer's family, tunnel_add_raw). A Child SA whose selectors equal
+ * one already present replaces it as a rekey (the old pair keeps receiving
+ * until tunnel_child_del). */
+int tunnel_child_add(struct tunnel *t, const struct ike_child *c, const struct sockaddr *peer,
+		     int encap);
+/* A raw ESP socket (src/net/rawesp.h) of this family to send from and to
+ * read; the tunnel polls it but does not own it. */
+int tunnel_add_raw(struct tunnel *t, int family, int raw_fd);
 /* Remove the Child SA with this inbound SPI (current or previous). */
 void tunnel_child_del(struct tunnel *t, uint32_t spi_in);
 /* The peer's address changed (NAT rebinding, MOBIKE). */

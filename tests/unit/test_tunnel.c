@@ -155,8 +155,8 @@ int main(void)
 	CHECK_EQ(tunnel_new(&loop, a.tun[0], a.udp, NULL, &a.t), 0);
 	CHECK_EQ(tunnel_new(&loop, b.tun[0], b.udp, NULL, &b.t), 0);
 	make_children(&ca, &cb, k1, k2, 0x1001, 0x2002);
-	CHECK_EQ(tunnel_child_add(a.t, &ca, (struct sockaddr *)&b.addr), 0);
-	CHECK_EQ(tunnel_child_add(b.t, &cb, (struct sockaddr *)&a.addr), 0);
+	CHECK_EQ(tunnel_child_add(a.t, &ca, (struct sockaddr *)&b.addr, 1), 0);
+	CHECK_EQ(tunnel_child_add(b.t, &cb, (struct sockaddr *)&a.addr, 1), 0);
 
 	/* client -> gateway, IPv4 */
 	size_t n = ip4(pkt, "203.0.113.10", "203.0.113.1", 1400);
@@ -205,8 +205,8 @@ int main(void)
 			break;
 	}
 	/* the old-SA datagram is in flight when the gateway installs the new pair */
-	CHECK_EQ(tunnel_child_add(b.t, &cb2, (struct sockaddr *)&a.addr), 0);
-	CHECK_EQ(tunnel_child_add(a.t, &ca2, (struct sockaddr *)&b.addr), 0);
+	CHECK_EQ(tunnel_child_add(b.t, &cb2, (struct sockaddr *)&a.addr, 1), 0);
+	CHECK_EQ(tunnel_child_add(a.t, &ca2, (struct sockaddr *)&b.addr, 1), 0);
 	CHECK(carry(&loop, &a, &b, NULL, NULL) > 0);
 	CHECK_EQ(read(b.tun[1], got, sizeof(got)), (ssize_t)n);
 	/* new packets use the new SA; after the old one is deleted they still flow */
