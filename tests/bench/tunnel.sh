@@ -5,7 +5,7 @@
 #   (b) strongSwan 5.9.8 <-> strongSwan 5.9.8, both charon with kernel-libipsec
 #       (userspace ESP through ipsec0, like petrel)
 # Both: IKE aes256gcm16-prfsha256-x25519, ESP aes256gcm16 in UDP/4500 (RFC
-# 3948; strongSwan with encap = yes, as petreld always does), client
+# 3948; strongSwan with encap = yes, petreld with encap: udp), client
 # 192.0.2.2 behind a router, gateway 198.51.100.1, iperf3 to 203.0.113.1.
 # For each direction (client -> gateway "up", gateway -> client "down",
 # iperf3 -R) BENCH_SECS (default 10) of one TCP stream; prints Mbit/s,
@@ -76,7 +76,7 @@ gw_conf "  tun: ptgw0
   log_level: info"
 sed -i '/^  log_level: debug$/d' "$WORK/gw.yaml"
 tun_gw_start "$PETREL_GW"
-profile bench aes256gcm16
+profile bench aes256gcm16 "  encap: udp"
 sed -i '/^  dns: auto$/s/auto/off/' "$WORK/etc/profiles.d/bench.yaml"
 petreld_start "$PETRELD"
 PD=$(pgrep -P "$PETRELD_PID" -x petreld) || fail "cannot find petreld's process"
