@@ -149,6 +149,17 @@ int ike_in_nonce(const struct ike_msg_in *m, uint8_t *out, size_t *len);
 int ike_out_nonce(struct ike_msg_out *m, const uint8_t *n, size_t len);
 int ike_out_ts(struct ike_msg_out *m, uint8_t type, const struct ike_ts_cfg *ts, size_t n);
 int ike_in_ts(const struct ike_msg_in *m, uint8_t type, struct ike_ts_cfg *out, size_t *n);
+/* SA payloads: our offer, our answer; the responder's choice from a
+ * request (-ENOENT: nothing acceptable, -EBADMSG: no or a bad SA payload)
+ * and the initiator's check of an answer (-EPROTO). */
+int ike_out_sa_offer(struct ike_msg_out *m, const struct ike_prop_cfg *props, size_t n,
+		     const uint8_t *spi, uint8_t spi_len);
+int ike_out_sa_chosen(struct ike_msg_out *m, const struct ike_chosen *c, const uint8_t *spi,
+		      uint8_t spi_len);
+int ike_in_sa_select(const struct ike_msg_in *m, const struct ike_prop_cfg *props, size_t n,
+		     struct ike_chosen *out);
+int ike_in_sa_accept(const struct ike_msg_in *m, const struct ike_prop_cfg *props, size_t n,
+		     struct ike_chosen *out);
 
 /* ESP SPIs travel as 4 octets in network order. */
 static inline uint32_t ike_spi32(const uint8_t *p)

@@ -71,30 +71,18 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 {
 	struct task_child *tc = (struct task_child *)t;
 	struct ike_ts_cfg ts[IKE_CFG_TS_MAX];
-	struct ike_sa_pld *sap = malloc(sizeof(*sap));
 	int rc;
 
-	if (!sap)
-		return -ENOMEM;
-	if (tc->sent) {
-		free(sap);
+	if (tc->sent)
 		return 0;
-	}
 	tc->sent = 1;
 	uint8_t spi[4];
-	rc = ike_child_new_spi(sa, &tc->spi_in);
-	ike_spi32_put(tc->spi_in, spi);
 	struct ike_prop_cfg props[IKE_CFG_PROPS_MAX];
 	size_t n_props = props_without_ke(sa, props);
-	if (!rc)
-		rc = ike_prop_to_sa(props, n_props, spi, 4, sap);
-	if (!rc) {
-		ike_bld_begin(&m->b, IKE_PLD_SA, 0);
-		ike_sa_pld_encode(&m->w, sap);
-		rc = ike_bld_end(&m->b);
-	}
-	free(sap);
-	if (rc)
+	if ((rc = ike_child_new_spi(sa, &tc->spi_in)))
+		return rc;
+	ike_spi32_put(tc->spi_in, spi);
+	if ((rc = ike_out_sa_offer(m, props, n_props, spi, 4)))
 		return rc;
 	size_t n = our_ts(sa, 1, ts);
 	if ((rc = ike_out_ts(m, IKE_PLD_TSI, ts, n)))
@@ -122,16 +110,9 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 			 err ? ike_notify_name(err) : "no SA payload");
 		return 0;
 	}
-	struct ike_sa_pld *sap = malloc(sizeof(*sap));
-	if (!sap)
-		return -ENOMEM;
 	struct ike_prop_cfg props[IKE_CFG_PROPS_MAX];
 	size_t n_props = props_without_ke(sa, props);
-	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
-	if (!rc)
-		rc = ike_prop_accept(sap, props, n_props, &tc->alg);
-	free(sap);
-	if (rc || tc->alg.spi_len != 4)
+	if (ike_in_sa_accept(m, props, n_props, &tc->alg) || tc->alg.spi_len != 4)
 		return -EPROTO;
 	if ((rc = ike_in_ts(m, IKE_PLD_TSI, tc->ts_l, &tc->n_l)) ||
 	    (rc = ike_in_ts(m, IKE_PLD_TSR, tc->ts_r, &tc->n_r)))
@@ -166,17 +147,11 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_SA, NULL);
 	if (!p && tc->have_sa)
 		return 0; /* a later EAP round: the first one's SA stands */
-	struct ike_sa_pld *sap = malloc(sizeof(*sap));
-	if (!sap)
-		return -ENOMEM;
 	tc->have_sa = 1;
 	struct ike_prop_cfg props[IKE_CFG_PROPS_MAX];
 	size_t n_props = props_without_ke(sa, props);
-	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
-	if (!rc && ike_prop_select(sap, props, n_props, &tc->alg))
-		rc = -ENOENT;
-	free(sap);
-	if (rc == -ENOENT || tc->alg.spi_len != 4) {
+	rc = ike_in_sa_select(m, props, n_props, &tc->alg);
+	if (rc == -ENOENT || (!rc && tc->alg.spi_len != 4)) {
 		/* 2.21.2: the IKE SA is created anyway; only the Child SA is refused. */
 		tc->refuse = IKE_N_NO_PROPOSAL_CHOSEN;
 		return 0;
@@ -214,25 +189,15 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 {
 	struct task_child *tc = (struct task_child *)t;
-	struct ike_sa_pld *sap;
 	int rc;
 
 	if (sa->state != IKE_S_ESTABLISHED)
 		return 0; /* EAP still running: the Child SA comes with the last AUTH */
 	if (tc->refuse)
 		return ike_out_notify(m, tc->refuse, NULL, 0);
-	if (!(sap = malloc(sizeof(*sap))))
-		return -ENOMEM;
 	uint8_t spi[4];
 	ike_spi32_put(tc->spi_in, spi);
-	rc = ike_prop_chosen_to_sa(&tc->alg, spi, 4, sap);
-	if (!rc) {
-		ike_bld_begin(&m->b, IKE_PLD_SA, 0);
-		ike_sa_pld_encode(&m->w, sap);
-		rc = ike_bld_end(&m->b);
-	}
-	free(sap);
-	if (rc)
+	if ((rc = ike_out_sa_chosen(m, &tc->alg, spi, 4)))
 		return rc;
 	/* From the responder's view TSi is the peer's side. */
 	if ((rc = ike_out_ts(m, IKE_PLD_TSI, tc->ts_r, tc->n_r)) ||

@@ -133,21 +133,11 @@ static int offered_ke(const struct ike_sa *sa, uint16_t method)
 static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 {
 	struct task_init *ti = (struct task_init *)t;
-	struct ike_sa_pld *sap = malloc(sizeof(*sap));
 	int rc;
 
-	if (!sap)
-		return -ENOMEM;
 	if (ti->cookie_len) /* RFC 7296 2.6: the COOKIE notify comes first */
 		ike_out_notify(m, IKE_N_COOKIE, ti->cookie, ti->cookie_len);
-	rc = ike_prop_to_sa(sa->cfg.ike_props, sa->cfg.n_ike_props, NULL, 0, sap);
-	if (!rc) {
-		ike_bld_begin(&m->b, IKE_PLD_SA, 0);
-		ike_sa_pld_encode(&m->w, sap);
-		rc = ike_bld_end(&m->b);
-	}
-	free(sap);
-	if (rc)
+	if ((rc = ike_out_sa_offer(m, sa->cfg.ike_props, sa->cfg.n_ike_props, NULL, 0)))
 		return rc;
 	if (!ti->ke && (rc = crypto_ke_new(ti->ke_method, &ti->ke)))
 		return rc;
@@ -205,18 +195,10 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		log_warn(IKE_LOG, "IKE_SA_INIT refused: %s", ike_notify_name(err));
 		return -EPROTO;
 	}
-	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_SA, NULL);
-	struct ike_sa_pld *sap = malloc(sizeof(*sap));
-	if (!sap)
-		return -ENOMEM;
-	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
-	if (!rc)
-		rc = ike_prop_accept(sap, sa->cfg.ike_props, sa->cfg.n_ike_props, &sa->alg);
-	free(sap);
-	if (rc)
-		return -EPROTO;
+	if ((rc = ike_in_sa_accept(m, sa->cfg.ike_props, sa->cfg.n_ike_props, &sa->alg)))
+		return rc;
 	struct ike_ke ke;
-	p = ike_chain_find(m->chain, IKE_PLD_KE, NULL);
+	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_KE, NULL);
 	if (!p || ike_ke_decode(p, &ke) || ke.method != ti->ke_method || sa->alg.ke[0] != ti->ke_method)
 		return -EPROTO;
 	if ((rc = ike_in_nonce(m, sa->nr, &sa->nr_len)))
@@ -296,29 +278,21 @@ static int check_cookie(struct ike_sa *sa, const struct ike_msg_in *m)
 static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
 {
 	struct task_init *ti = (struct task_init *)t;
-	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_SA, NULL);
-	struct ike_sa_pld *sap = malloc(sizeof(*sap));
 	int rc;
 
-	if (!sap)
-		return -ENOMEM;
 	/* RFC 7296 2.6: before any work (and before any state), the cookie. */
-	if ((rc = check_cookie(sa, m))) {
-		free(sap);
+	if ((rc = check_cookie(sa, m)))
 		return rc;
-	}
-	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
-	if (!rc && ike_prop_select(sap, sa->cfg.ike_props, sa->cfg.n_ike_props, &sa->alg)) {
-		free(sap);
+	rc = ike_in_sa_select(m, sa->cfg.ike_props, sa->cfg.n_ike_props, &sa->alg);
+	if (rc == -ENOENT) {
 		log_info(IKE_LOG, "IKE_SA_INIT: no acceptable proposal");
 		ike_sa_refuse(sa, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return -ENOENT;
 	}
-	free(sap);
 	if (rc)
 		return rc;
 	struct ike_ke ke;
-	p = ike_chain_find(m->chain, IKE_PLD_KE, NULL);
+	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_KE, NULL);
 	if (!p || ike_ke_decode(p, &ke))
 		return -EBADMSG;
 	if (ke.method != sa->alg.ke[0]) {
@@ -358,19 +332,9 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 {
 	struct task_init *ti = (struct task_init *)t;
-	struct ike_sa_pld *sap = malloc(sizeof(*sap));
 	int rc;
 
-	if (!sap)
-		return -ENOMEM;
-	rc = ike_prop_chosen_to_sa(&sa->alg, NULL, 0, sap);
-	if (!rc) {
-		ike_bld_begin(&m->b, IKE_PLD_SA, 0);
-		ike_sa_pld_encode(&m->w, sap);
-		rc = ike_bld_end(&m->b);
-	}
-	free(sap);
-	if (rc)
+	if ((rc = ike_out_sa_chosen(m, &sa->alg, NULL, 0)))
 		return rc;
 	struct ike_ke ke = { .method = sa->alg.ke[0], .data = ti->ke_r, .len = ti->ke_r_len };
 	ike_bld_begin(&m->b, IKE_PLD_KE, 0);

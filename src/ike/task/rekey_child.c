@@ -59,33 +59,6 @@ static const uint8_t *lowest(const uint8_t *a, size_t al, const uint8_t *b, size
 	return b;
 }
 
-static int add_sa(struct ike_msg_out *m, int (*fill)(struct ike_sa_pld *, const void *, const uint8_t *),
-		  const void *arg, const uint8_t *spi)
-{
-	struct ike_sa_pld *sap = malloc(sizeof(*sap));
-	if (!sap)
-		return -ENOMEM;
-	int rc = fill(sap, arg, spi);
-	if (!rc) {
-		ike_bld_begin(&m->b, IKE_PLD_SA, 0);
-		ike_sa_pld_encode(&m->w, sap);
-		rc = ike_bld_end(&m->b);
-	}
-	free(sap);
-	return rc;
-}
-
-static int fill_offer(struct ike_sa_pld *sap, const void *arg, const uint8_t *spi)
-{
-	const struct ike_sa *sa = arg;
-	return ike_prop_to_sa(sa->cfg.esp_props, sa->cfg.n_esp_props, spi, 4, sap);
-}
-
-static int fill_chosen(struct ike_sa_pld *sap, const void *arg, const uint8_t *spi)
-{
-	return ike_prop_chosen_to_sa(arg, spi, 4, sap);
-}
-
 static uint16_t pfs_method(const struct ike_sa *sa)
 {
 	for (size_t i = 0; i < sa->cfg.n_esp_props; i++)
@@ -119,7 +92,7 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	ike_notify_encode(&m->w, &n);
 	ike_bld_end(&m->b);
 	ike_spi32_put(tr->new_spi_in, spi);
-	if ((rc = add_sa(m, fill_offer, sa, spi)))
+	if ((rc = ike_out_sa_offer(m, sa->cfg.esp_props, sa->cfg.n_esp_props, spi, 4)))
 		return rc;
 	tr->ni_len = NONCE_LEN;
 	if ((rc = ike_sa_random(sa, tr->ni, NONCE_LEN)) || (rc = ike_out_nonce(m, tr->ni, tr->ni_len)))
@@ -168,16 +141,10 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 			ike_child_remove(sa, old);
 		return 0;
 	}
-	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_SA, NULL);
-	struct ike_sa_pld *sap = malloc(sizeof(*sap));
-	if (!sap)
-		return -ENOMEM;
-	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
-	if (!rc)
-		rc = ike_prop_accept(sap, sa->cfg.esp_props, sa->cfg.n_esp_props, &tr->alg);
-	free(sap);
-	if (rc || tr->alg.spi_len != 4 || tr->alg.ke[0] != tr->ke_method)
+	if (ike_in_sa_accept(m, sa->cfg.esp_props, sa->cfg.n_esp_props, &tr->alg) ||
+	    tr->alg.spi_len != 4 || tr->alg.ke[0] != tr->ke_method)
 		return -EPROTO;
+	const struct ike_pld *p;
 	if ((rc = ike_in_nonce(m, tr->nr, &tr->nr_len)))
 		return rc;
 	if (tr->ke_method) {
@@ -240,14 +207,8 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		return -EAGAIN;
 	}
 	tr->old_spi_in = old->c.spi_in;
-	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_SA, NULL);
-	struct ike_sa_pld *sap = malloc(sizeof(*sap));
-	if (!sap)
-		return -ENOMEM;
-	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
-	if (!rc && ike_prop_select(sap, sa->cfg.esp_props, sa->cfg.n_esp_props, &tr->alg))
-		rc = -ENOENT;
-	free(sap);
+	rc = ike_in_sa_select(m, sa->cfg.esp_props, sa->cfg.n_esp_props, &tr->alg);
+	const struct ike_pld *p;
 	if (rc == -ENOENT || (!rc && tr->alg.spi_len != 4)) {
 		ike_sa_refuse(sa, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return -ENOENT;
@@ -288,7 +249,7 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	int rc;
 
 	ike_spi32_put(tr->new_spi_in, spi);
-	if ((rc = add_sa(m, fill_chosen, &tr->alg, spi)) || (rc = ike_out_nonce(m, tr->nr, tr->nr_len)))
+	if ((rc = ike_out_sa_chosen(m, &tr->alg, spi, 4)) || (rc = ike_out_nonce(m, tr->nr, tr->nr_len)))
 		return rc;
 	if (tr->alg.ke[0]) {
 		struct ike_ke ke = { .method = tr->alg.ke[0], .data = tr->ke_r, .len = tr->ke_r_len };

@@ -34,13 +34,6 @@ struct task_rekey_ike {
 	unsigned rounds;
 };
 
-static int add_sa(struct ike_msg_out *m, struct ike_sa_pld *sap)
-{
-	ike_bld_begin(&m->b, IKE_PLD_SA, 0);
-	ike_sa_pld_encode(&m->w, sap);
-	return ike_bld_end(&m->b);
-}
-
 static int add_nonce_ke(struct ike_msg_out *m, const uint8_t *n, size_t n_len, uint16_t method,
 			const uint8_t *ke, size_t ke_len)
 {
@@ -96,14 +89,7 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	tr->ke = NULL;
 	if ((rc = crypto_ke_new(tr->ke_method, &tr->ke)))
 		return rc;
-	struct ike_sa_pld *sap = malloc(sizeof(*sap));
-	if (!sap)
-		return -ENOMEM;
-	rc = ike_prop_to_sa(sa->cfg.ike_props, sa->cfg.n_ike_props, tr->spi_own, 8, sap);
-	if (!rc)
-		rc = add_sa(m, sap);
-	free(sap);
-	if (rc)
+	if ((rc = ike_out_sa_offer(m, sa->cfg.ike_props, sa->cfg.n_ike_props, tr->spi_own, 8)))
 		return rc;
 	size_t ke_len;
 	const uint8_t *ke = crypto_ke_public(tr->ke, &ke_len);
@@ -129,16 +115,10 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 			sa->rekey_ike_at = sa->ops.now_ms(sa->ops.ctx) + RETRY_MS;
 		return 0;
 	}
-	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_SA, NULL);
-	struct ike_sa_pld *sap = malloc(sizeof(*sap));
-	if (!sap)
-		return -ENOMEM;
-	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
-	if (!rc)
-		rc = ike_prop_accept(sap, sa->cfg.ike_props, sa->cfg.n_ike_props, &tr->alg);
-	free(sap);
-	if (rc || tr->alg.spi_len != 8 || tr->alg.ke[0] != tr->ke_method)
+	if (ike_in_sa_accept(m, sa->cfg.ike_props, sa->cfg.n_ike_props, &tr->alg) ||
+	    tr->alg.spi_len != 8 || tr->alg.ke[0] != tr->ke_method)
 		return -EPROTO;
+	const struct ike_pld *p;
 	struct ike_ke ke;
 	p = ike_chain_find(m->chain, IKE_PLD_KE, NULL);
 	if ((rc = ike_in_nonce(m, tr->nr, &tr->nr_len)) || !p || ike_ke_decode(p, &ke) ||
@@ -166,14 +146,8 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		ike_sa_refuse(sa, IKE_N_TEMPORARY_FAILURE, NULL, 0);
 		return -EAGAIN;
 	}
-	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_SA, NULL);
-	struct ike_sa_pld *sap = malloc(sizeof(*sap));
-	if (!sap)
-		return -ENOMEM;
-	rc = p ? ike_sa_pld_decode(p, sap) : -EBADMSG;
-	if (!rc && ike_prop_select(sap, sa->cfg.ike_props, sa->cfg.n_ike_props, &tr->alg))
-		rc = -ENOENT;
-	free(sap);
+	rc = ike_in_sa_select(m, sa->cfg.ike_props, sa->cfg.n_ike_props, &tr->alg);
+	const struct ike_pld *p;
 	if (rc == -ENOENT || (!rc && tr->alg.spi_len != 8)) {
 		ike_sa_refuse(sa, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return -ENOENT;
@@ -205,16 +179,9 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 {
 	struct task_rekey_ike *tr = (struct task_rekey_ike *)t;
-	struct ike_sa_pld *sap = malloc(sizeof(*sap));
 	int rc;
 
-	if (!sap)
-		return -ENOMEM;
-	rc = ike_prop_chosen_to_sa(&tr->alg, tr->spi_own, 8, sap);
-	if (!rc)
-		rc = add_sa(m, sap);
-	free(sap);
-	if (rc)
+	if ((rc = ike_out_sa_chosen(m, &tr->alg, tr->spi_own, 8)))
 		return rc;
 	return add_nonce_ke(m, tr->nr, tr->nr_len, tr->alg.ke[0], tr->ke_r, tr->ke_r_len);
 }
