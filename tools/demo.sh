@@ -58,7 +58,7 @@ ip netns exec $RT sysctl -qw net.ipv4.ip_forward=1
 mkdir -p "/etc/netns/$CLI"
 printf 'nameserver 192.0.2.1\n' > "/etc/netns/$CLI/resolv.conf"
 
-say "Starting petrel-gw in $GWNS (PSK, pool 203.0.113.10-250, DNS 203.0.113.53)"
+say "Starting petrel-gw in $GWNS (PSK, pool 203.0.113.10-250, DNS 203.0.113.53, domain corp.example)"
 umask 077
 printf 'petrel-demo-preshared-key-0123456789\n' > "$WORK/gw.psk"
 cat > "$WORK/gw.yaml" <<YAML
@@ -68,6 +68,7 @@ gateway:
   psk_file: $WORK/gw.psk
   pool: 203.0.113.10-203.0.113.250
   dns: [203.0.113.53]
+  dns_domains: [corp.example]
   subnets: [203.0.113.0/24]
   tun: ptgw0
   tun_address: 203.0.113.1

@@ -193,6 +193,8 @@ struct conf_gw {
 	struct conf_gw_range pool6;  /* IPv6 */
 	struct conf_addr dns[CONF_GW_DNS_MAX];
 	unsigned n_dns;
+	char dns_domains[4][CONF_STR_MAX];  /* RFC 8598 INTERNAL_DNS_DOMAIN */
+	unsigned n_dns_domains;
 	struct conf_addr subnets[CONF_GW_SUBNETS_MAX];
 	unsigned n_subnets;
 	struct conf_gw_prop ike_proposals[CONF_LIST_MAX];

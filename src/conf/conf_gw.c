@@ -16,11 +16,11 @@ static const char *const top_keys[] = { "gateway", NULL };
 static const char *const gw_keys[] = {
 	"listen", "id", "psk_file", "pool", "pool6", "dns", "subnets", "proposals",
 	"cookie_threshold", "log_level", "cert", "key", "chain", "client_auth", "ca",
-	"eap_users", "tun", "tun_address", NULL,
+	"eap_users", "tun", "tun_address", "dns_domains", NULL,
 };
 enum { K_LISTEN, K_ID, K_PSK_FILE, K_POOL, K_POOL6, K_DNS, K_SUBNETS, K_PROPOSALS,
        K_COOKIE, K_LOG_LEVEL, K_CERT, K_KEY, K_CHAIN, K_CLIENT_AUTH, K_CA, K_EAP_USERS,
-       K_TUN, K_TUN_ADDRESS };
+       K_TUN, K_TUN_ADDRESS, K_DNS_DOMAINS };
 static const char *const client_auths[] = { "psk", "cert", "eap-mschapv2", NULL };
 static const char *const proposal_keys[] = { "ike", "esp", NULL };
 
@@ -28,7 +28,7 @@ struct gctx {
 	struct conf_gw *g;
 	unsigned seen;
 	yaml_node_t *gw_node;
-	yaml_node_t *node[K_TUN_ADDRESS + 1]; /* each key's value, for whole-file diagnostics */
+	yaml_node_t *node[K_DNS_DOMAINS + 1]; /* each key's value, for whole-file diagnostics */
 };
 
 /* An absolute path (files are read by a daemon whose working directory is
@@ -249,6 +249,31 @@ static void gw_key(struct ld *l, void *ctx, int key, const char *name, yaml_node
 			g->tun[0] = '\0';
 		}
 		break;
+	case K_DNS_DOMAINS:
+		if (!ld_is_seq(l, v, "dns_domains"))
+			break;
+		for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+			yaml_node_t *e = ld_node(l, *it);
+			if (!e)
+				continue;
+			if (g->n_dns_domains >= 4) {
+				ld_diag(l, e, "dns_domains: more than 4");
+				break;
+			}
+			char *d = g->dns_domains[g->n_dns_domains];
+			if (ld_string(l, e, "dns_domains", d, CONF_STR_MAX))
+				continue;
+			int ok = d[0] != '.';
+			for (const char *c = d; ok && *c; c++)
+				ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+				     (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '.';
+			if (!ok) {
+				ld_diag(l, e, "dns_domains: '%.60s' is not a domain name", d);
+				continue;
+			}
+			g->n_dns_domains++;
+		}
+		break;
 	case K_TUN_ADDRESS:
 		if (v->type == YAML_SEQUENCE_NODE)
 			parse_addrs(l, v, "tun_address", 0, g->tun_addrs, &g->n_tun_addrs, 2);
@@ -315,11 +340,7 @@ static void check_whole(struct ld *l, struct gctx *gc, yaml_node_t *root)
 		ld_diag(l, at, "gateway: 'pool' or 'pool6' is required (addresses for the clients)");
 	if ((gc->seen & 1u << K_TUN_ADDRESS) && !(gc->seen & 1u << K_TUN))
 		ld_diag(l, gc->node[K_TUN_ADDRESS], "gateway: 'tun_address' belongs to 'tun', which is missing");
-	/* The DNS servers go out as INTERNAL_IP4_DNS. TODO(issue 3): IPv6 DNS
-	 * once the engine's responder sends INTERNAL_IP6_DNS. */
-	for (unsigned i = 0; i < g->n_dns; i++)
-		if (g->dns[i].family != AF_INET)
-			ld_diag(l, at, "gateway: dns: only IPv4 servers for now");
+
 }
 
 static int load_doc(struct ld *l, struct conf_gw *g, yaml_node_t *root)

@@ -61,8 +61,15 @@ static int dns_up(struct sysnet *s, const struct sysnet_params *p, char *why, si
 	}
 	if (n == 0)
 		return 0; /* the gateway named none: leave DNS as it is */
+	/* RFC 8598 domains from the gateway: search and routing domains. */
+	const char *domains[IKE_CFG_DOMAINS_MAX];
+	size_t n_domains = 0;
+	if (pr->dns != CONF_DNS_LIST)
+		for (size_t i = 0; i < cp->n_domains; i++)
+			domains[n_domains++] = cp->domains[i];
 	struct net_dns_cfg dc = {
 		.ifname = net_tun_name(s->tun), .servers = servers, .n_servers = n,
+		.domains = domains, .n_domains = n_domains,
 		.full_tunnel = pr->routes == CONF_ROUTES_FULL,
 	};
 	if ((rc = net_dns_new(NULL, &s->dns)) || (rc = net_dns_apply(s->dns, &dc))) {

@@ -691,9 +691,14 @@ int gw_new(uv_loop_t *loop, const struct conf_gw *c, struct gw **out)
 		goto fail;
 	for (unsigned i = 0; i < c->n_subnets; i++)
 		prefix_to_ts(&c->subnets[i], &cfg->ts_local[cfg->n_ts_local++]);
-	for (unsigned i = 0; i < c->n_dns && cfg->n_dns_v4 < IKE_CFG_DNS_MAX; i++)
-		if (c->dns[i].family == AF_INET)
+	for (unsigned i = 0; i < c->n_dns; i++) {
+		if (c->dns[i].family == AF_INET && cfg->n_dns_v4 < IKE_CFG_DNS_MAX)
 			memcpy(cfg->dns_v4[cfg->n_dns_v4++], c->dns[i].addr, 4);
+		else if (c->dns[i].family == AF_INET6 && cfg->n_dns_v6 < IKE_CFG_DNS_MAX)
+			memcpy(cfg->dns_v6[cfg->n_dns_v6++], c->dns[i].addr, 16);
+	}
+	for (unsigned i = 0; i < c->n_dns_domains && i < IKE_CFG_DOMAINS_MAX; i++)
+		snprintf(cfg->dns_domains[cfg->n_dns_domains++], IKE_DOMAIN_MAX, "%s", c->dns_domains[i]);
 	if (c->has_pool &&
 	    (rc = gw_pool_init(&gw->pool4, AF_INET, c->pool.start.addr, c->pool.end.addr, &cut)))
 		goto fail;

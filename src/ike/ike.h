@@ -24,6 +24,8 @@
 #define IKE_CFG_PROPS_MAX 8u
 #define IKE_CFG_TS_MAX 4u
 #define IKE_CFG_DNS_MAX 4u
+#define IKE_CFG_DOMAINS_MAX 4u
+#define IKE_DOMAIN_MAX 254u /* RFC 8598 4: a name, at most 253 octets */
 
 enum ike_role { IKE_ROLE_RESPONDER = 0, IKE_ROLE_INITIATOR = 1 };
 
@@ -127,6 +129,12 @@ struct ike_cfg {
 	int cp_has_v4, cp_has_v6;
 	uint8_t dns_v4[IKE_CFG_DNS_MAX][4];
 	size_t n_dns_v4;
+	uint8_t dns_v6[IKE_CFG_DNS_MAX][16];
+	size_t n_dns_v6;
+	/* RFC 8598: the DNS domains names under them resolve in (search and
+	 * split-DNS domains). */
+	char dns_domains[IKE_CFG_DOMAINS_MAX][IKE_DOMAIN_MAX];
+	size_t n_dns_domains;
 	/* Retransmission (RFC 7296 2.1): first timeout, doubling, give up after
 	 * `retx_tries` sends. 0 takes the defaults (1000 ms, 6 tries). */
 	uint32_t retx_base_ms;
@@ -166,6 +174,8 @@ struct ike_cp_result {
 	size_t n_dns_v4, n_dns_v6;
 	uint8_t dns_v4[IKE_CFG_DNS_MAX][4];
 	uint8_t dns_v6[IKE_CFG_DNS_MAX][16];
+	size_t n_domains;                     /* RFC 8598 INTERNAL_DNS_DOMAIN */
+	char domains[IKE_CFG_DOMAINS_MAX][IKE_DOMAIN_MAX];
 };
 
 enum ike_event {

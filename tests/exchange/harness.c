@@ -207,6 +207,11 @@ void hx_init(struct hx *hx, const char *psk_i, const char *psk_r)
 	inet_pton(AF_INET, "203.0.113.10", r->cfg.cp_v4);
 	inet_pton(AF_INET, "203.0.113.53", r->cfg.dns_v4[0]);
 	r->cfg.n_dns_v4 = 1;
+	inet_pton(AF_INET6, "2001:db8:113::53", r->cfg.dns_v6[0]);
+	r->cfg.n_dns_v6 = 1;
+	snprintf(r->cfg.dns_domains[0], IKE_DOMAIN_MAX, "corp.example");
+	snprintf(r->cfg.dns_domains[1], IKE_DOMAIN_MAX, "lab.example");
+	r->cfg.n_dns_domains = 2;
 	struct ike_ts_cfg *ts = &r->cfg.ts_local[0];
 	memset(ts, 0, sizeof(*ts));
 	ts->type = IKE_TS_IPV4_ADDR_RANGE;

@@ -83,6 +83,12 @@ static void test_psk_handshake(void)
 	inet_ntop(AF_INET, cp->v4, ip, sizeof(ip));
 	CHECK(strcmp(ip, "203.0.113.10") == 0);
 	CHECK_EQ(cp->n_dns_v4, 1);
+	/* IPv6 DNS and the RFC 8598 DNS domains come too */
+	CHECK_EQ(cp->n_dns_v6, 1);
+	CHECK_EQ(cp->dns_v6[0][15], 0x53);
+	CHECK_EQ(cp->n_domains, 2);
+	CHECK(strcmp(cp->domains[0], "corp.example") == 0);
+	CHECK(strcmp(cp->domains[1], "lab.example") == 0);
 	/* TSi narrowed to the virtual address, TSr to the gateway's subnet. */
 	const struct ike_child *c = &hx.side[HX_I].child;
 	CHECK_EQ(c->n_ts_local, 1);

@@ -15,7 +15,24 @@ struct task_cfg {
 	struct ike_task t;
 	int sent;                          /* initiator: CP goes in the first round only */
 	int asked_v4, asked_v6, asked_dns; /* responder: what the request named */
+	int asked_domains;
 };
+
+/* RFC 8598 4: a domain name in presentation form, without a trailing NUL;
+ * we take letters, digits, '-', '_' and '.', so that what reaches the
+ * resolver configuration cannot carry anything else. */
+static int domain_ok(const uint8_t *v, size_t len)
+{
+	if (len == 0 || len >= IKE_DOMAIN_MAX || v[0] == '.')
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = v[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.'))
+			return 0;
+	}
+	return 1;
+}
 
 static void add_attr(struct ike_cp *cp, uint16_t type, const uint8_t *val, uint16_t len)
 {
@@ -50,6 +67,7 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 		add_attr(&cp, IKE_CPA_INTERNAL_IP6_ADDRESS, NULL, 0);
 		add_attr(&cp, IKE_CPA_INTERNAL_IP6_DNS, NULL, 0);
 	}
+	add_attr(&cp, IKE_CPA_INTERNAL_DNS_DOMAIN, NULL, 0);
 	return add_cp(m, &cp);
 }
 
@@ -93,6 +111,14 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 			if (a->len == 16 && r->n_dns_v6 < IKE_CFG_DNS_MAX)
 				memcpy(r->dns_v6[r->n_dns_v6++], a->val, 16);
 			break;
+		case IKE_CPA_INTERNAL_DNS_DOMAIN:
+			if (domain_ok(a->val, a->len) && r->n_domains < IKE_CFG_DOMAINS_MAX) {
+				memcpy(r->domains[r->n_domains], a->val, a->len);
+				r->domains[r->n_domains++][a->len] = '\0';
+			} else {
+				log_info(IKE_LOG, "IKE_AUTH: a DNS domain from the gateway is not a name; ignored");
+			}
+			break;
 		default:
 			break; /* RFC 7296 3.15: unknown attributes are ignored */
 		}
@@ -122,6 +148,7 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		case IKE_CPA_INTERNAL_IP6_ADDRESS: tc->asked_v6 = 1; break;
 		case IKE_CPA_INTERNAL_IP4_DNS:
 		case IKE_CPA_INTERNAL_IP6_DNS: tc->asked_dns = 1; break;
+		case IKE_CPA_INTERNAL_DNS_DOMAIN: tc->asked_domains = 1; break;
 		default: break;
 		}
 	}
@@ -158,9 +185,16 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 		v6[16] = sa->cp.v6_prefix;
 		add_attr(&cp, IKE_CPA_INTERNAL_IP6_ADDRESS, v6, 17);
 	}
-	if (tc->asked_dns)
+	if (tc->asked_dns) {
 		for (size_t i = 0; i < sa->cfg.n_dns_v4; i++)
 			add_attr(&cp, IKE_CPA_INTERNAL_IP4_DNS, sa->cfg.dns_v4[i], 4);
+		for (size_t i = 0; i < sa->cfg.n_dns_v6; i++)
+			add_attr(&cp, IKE_CPA_INTERNAL_IP6_DNS, sa->cfg.dns_v6[i], 16);
+	}
+	if (tc->asked_domains)
+		for (size_t i = 0; i < sa->cfg.n_dns_domains; i++)
+			add_attr(&cp, IKE_CPA_INTERNAL_DNS_DOMAIN, (const uint8_t *)sa->cfg.dns_domains[i],
+				 (uint16_t)strlen(sa->cfg.dns_domains[i]));
 	return add_cp(m, &cp);
 }
 
