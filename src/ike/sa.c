@@ -171,11 +171,8 @@ void ike_sa_free(struct ike_sa *sa)
 	free(sa->init_i.p);
 	free(sa->init_r.p);
 	ike_sa_keys_free(sa);
-	if (sa->next) {
-		ike_keymat_free(sa->next->km);
-		crypto_wipe(sa->next, sizeof(*sa->next));
-		free(sa->next);
-	}
+	ike_next_free(sa->next);
+	ike_next_free(sa->next_peer);
 	crypto_wipe(sa->plain_buf, sizeof(sa->plain_buf));
 	crypto_wipe(sa->inner_buf, sizeof(sa->inner_buf));
 	crypto_wipe(sa, sizeof(*sa));
@@ -429,6 +426,15 @@ static uint64_t jittered(struct ike_sa *sa, uint32_t ms)
 	ike_sa_random(sa, r, 2);
 	uint64_t cut = (uint64_t)ms / 10u * ((uint32_t)r[0] << 8 | r[1]) / 65535u;
 	return sa->ops.now_ms(sa->ops.ctx) + ms - cut;
+}
+
+void ike_next_free(struct ike_next *n)
+{
+	if (!n)
+		return;
+	ike_keymat_free(n->km);
+	crypto_wipe(n, sizeof(*n));
+	free(n);
 }
 
 void ike_sa_take_over(struct ike_sa *sa)

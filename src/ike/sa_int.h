@@ -133,6 +133,7 @@ struct ike_sa {
 	struct ike_cp_result cp;
 	struct ike_child_sa children[IKE_CHILDREN_MAX];
 	struct ike_next *next;            /* a rekeyed IKE SA waiting to take over */
+	struct ike_next *next_peer;       /* the peer's colliding rekey, until ours completes */
 
 	/* Timers besides retransmission (UINT64_MAX: off). */
 	uint64_t dpd_at, rekey_child_at, rekey_ike_at;
@@ -217,6 +218,11 @@ void ike_sa_queue(struct ike_sa *sa, struct ike_task *t);
 /* Replace the IKE SA's SPIs, keys and message IDs with sa->next
  * (RFC 7296 2.18); the Child SAs stay. */
 void ike_sa_take_over(struct ike_sa *sa);
+void ike_next_free(struct ike_next *n);
+/* Protect a message with other keys than the SA's own (a redundant SA
+ * after a rekey collision). */
+int ike_sa_protect_with(struct ike_sa *sa, struct ike_keymat *km, const struct ike_hdr *h,
+			uint8_t first, const uint8_t *inner, size_t inner_len, struct wb *out);
 
 /* Helpers tasks share (sa.c). */
 int ike_sa_random(struct ike_sa *sa, void *buf, size_t len);

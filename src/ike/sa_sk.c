@@ -117,3 +117,9 @@ int ike_sa_unprotect(struct ike_sa *sa, const uint8_t *msg, size_t len,
 	*plain = sa->plain_buf;
 	return 0;
 }
+
+int ike_sa_protect_with(struct ike_sa *sa, struct ike_keymat *km, const struct ike_hdr *h,
+			uint8_t first, const uint8_t *inner, size_t inner_len, struct wb *out)
+{
+	return ike_sk_protect(km, h, first, inner, inner_len, sa_rng, sa, out);
+}

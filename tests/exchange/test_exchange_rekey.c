@@ -145,32 +145,49 @@ static void test_child_collision(void)
 	hx_free(&hx);
 }
 
-/* Both rekey the IKE SA at once: each answers TEMPORARY_FAILURE (2.25.2),
- * both keep the old SA and try again later; a later rekey succeeds. */
+/* Both rekey the IKE SA at once (RFC 7296 2.8.2): each answers the other;
+ * the new SA of the exchange with the lowest nonce is redundant and deleted
+ * by its initiator, the other initiator deletes the old SA, and both end on
+ * the same new SPIs with the Child SA kept. */
 static void test_ike_collision(void)
 {
 	struct hx hx;
-	uint8_t si0[8], sr0[8], si1[8], sr1[8];
+	uint8_t si0[8], sr0[8], si1[8], sr1[8], si2[8], sr2[8];
 	up(&hx, NULL);
-	hx.side[HX_I].cfg.rekey_ike_ms = 0;
 	ike_sa_spis(hx.side[HX_I].sa, si0, sr0);
 	CHECK_EQ(ike_sa_rekey_ike(hx.side[HX_I].sa), 0);
 	CHECK_EQ(ike_sa_rekey_ike(hx.side[HX_R].sa), 0);
-	hx_run(&hx, 10);
+	CHECK_EQ(hx.n_q, 2);
+	/* CREATE_CHILD_SA --> and <-- cross; both are answered normally */
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK_EQ(hx_step(&hx), HX_I);
+	CHECK_EQ(hx.n_q, 2);
+	/* then the two answers, the redundant SA's Delete, the old SA's Delete */
+	hx_run(&hx, 20);
 	ike_sa_spis(hx.side[HX_I].sa, si1, sr1);
-	CHECK_MEM(si0, si1, 8);
-	CHECK_EQ(hx.side[HX_I].n_rekeyed, 0);
-	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
-	CHECK_EQ(ike_sa_state(hx.side[HX_R].sa), IKE_S_ESTABLISHED);
-	/* The retry timers fire; whoever goes first wins, the other answers. */
-	CHECK(hx.side[HX_I].timer_at != UINT64_MAX);
-	CHECK_EQ(hx_fire_timer(&hx), 0);
-	hx_run(&hx, 10);
+	ike_sa_spis(hx.side[HX_R].sa, si2, sr2);
+	CHECK(memcmp(si0, si1, 8) != 0);
+	CHECK_MEM(si1, si2, 8);
+	CHECK_MEM(sr1, sr2, 8);
 	CHECK_EQ(hx.side[HX_I].n_rekeyed, 1);
 	CHECK_EQ(hx.side[HX_R].n_rekeyed, 1);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
+	CHECK_EQ(ike_sa_state(hx.side[HX_R].sa), IKE_S_ESTABLISHED);
+	CHECK_EQ(hx.side[HX_I].n_child_down, 0);
 	int n = 0;
 	CHECK(hx_children_paired(&hx, &n));
 	CHECK_EQ(n, 1);
+	/* the surviving SA works both ways */
+	CHECK_EQ(ike_sa_dpd(hx.side[HX_I].sa), 0);
+	CHECK_EQ(hx_run(&hx, 4), 2);
+	CHECK_EQ(ike_sa_dpd(hx.side[HX_R].sa), 0);
+	CHECK_EQ(hx_run(&hx, 4), 2);
+	CHECK_EQ(ike_sa_rekey_child(hx.side[HX_I].sa), 0);
+	CHECK_EQ(hx_run(&hx, 8), 4);
+	CHECK(hx_children_paired(&hx, &n));
+	CHECK_EQ(n, 1);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
+	CHECK_EQ(ike_sa_state(hx.side[HX_R].sa), IKE_S_ESTABLISHED);
 	hx_free(&hx);
 }
 

@@ -7,9 +7,14 @@
  * new SA's keys over the new SPIs; whoever started the rekey is the new
  * SA's initiator. The rekey's initiator then deletes the old IKE SA; when
  * that Delete completes the new SPIs, keys and message IDs take over and
- * the Child SAs stay (ike_sa_take_over). A rekey request while we rekey or
- * close anything ourselves gets TEMPORARY_FAILURE (2.25.2); the peer tries
- * again later. */
+ * the Child SAs stay (ike_sa_take_over).
+ *
+ * Both ends rekeying at once (2.8.2): each answers the other normally; once
+ * both exchanges are done, the new SA made by the exchange that holds the
+ * lowest of the four nonces is redundant and its initiator deletes it; the
+ * initiator of the other exchange deletes the old SA, and the surviving new
+ * SA takes over. A rekey request while we close the old SA or change a
+ * Child SA gets TEMPORARY_FAILURE (2.25.2); the peer tries again later. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +37,7 @@ struct task_rekey_ike {
 	size_t ke_r_len;
 	struct secret *gir;
 	unsigned rounds;
+	int collision;           /* responder: our own rekey is in flight */
 };
 
 static int add_nonce_ke(struct ike_msg_out *m, const uint8_t *n, size_t n_len, uint16_t method,
@@ -49,7 +55,7 @@ static int add_nonce_ke(struct ike_msg_out *m, const uint8_t *n, size_t n_len, u
 
 /* The new SA's keys into sa->next. */
 static int make_next(struct ike_sa *sa, struct task_rekey_ike *tr, int initiator,
-		     const uint8_t spi_i[8], const uint8_t spi_r[8])
+		     const uint8_t spi_i[8], const uint8_t spi_r[8], struct ike_next **out)
 {
 	struct ike_next *n = calloc(1, sizeof(*n));
 	if (!n)
@@ -69,8 +75,53 @@ static int make_next(struct ike_sa *sa, struct task_rekey_ike *tr, int initiator
 	memcpy(n->nr, tr->nr, tr->nr_len);
 	n->nr_len = tr->nr_len;
 	n->role = initiator ? IKE_ROLE_INITIATOR : IKE_ROLE_RESPONDER;
-	sa->next = n;
+	*out = n;
 	return 0;
+}
+
+/* 2.8.1/2.8.2: nonces compare octet by octet; a prefix is the lower. */
+static int nonce_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+	size_t n = al < bl ? al : bl;
+	int c = memcmp(a, b, n); /* public-memcmp: nonces travel in the clear */
+	return c ? c : al < bl ? -1 : al > bl ? 1 : 0;
+}
+
+static const uint8_t *lower(const uint8_t *a, size_t al, const uint8_t *b, size_t bl, size_t *len)
+{
+	if (nonce_cmp(a, al, b, bl) <= 0) {
+		*len = al;
+		return a;
+	}
+	*len = bl;
+	return b;
+}
+
+/* The redundant new SA we made: one INFORMATIONAL Delete under its own
+ * SPIs and keys (message ID 0). It is sent once; its answer (or none) does
+ * not matter, the peer drops that SA either way. */
+static void delete_redundant(struct ike_sa *sa, struct ike_next *n)
+{
+	uint8_t inner[64], out[256];
+	struct wb wi, wo;
+	struct ike_bld b;
+	struct ike_delete d = { .proto = IKE_PROTO_IKE };
+	size_t len;
+
+	wb_init(&wi, inner, sizeof(inner));
+	ike_bld_chain(&b, &wi);
+	ike_bld_begin(&b, IKE_PLD_DELETE, 0);
+	ike_delete_encode(&wi, &d);
+	ike_bld_end(&b);
+	if (ike_bld_finish(&b, &len))
+		return;
+	struct ike_hdr h = { .version = IKE_VERSION_2_0, .exch = IKE_EXCH_INFORMATIONAL,
+			     .flags = n->role == IKE_ROLE_INITIATOR ? IKE_HDR_F_INITIATOR : 0 };
+	memcpy(h.spi_i, n->spi_i, 8);
+	memcpy(h.spi_r, n->spi_r, 8);
+	wb_init(&wo, out, sizeof(out));
+	if (ike_sa_protect_with(sa, n->km, &h, b.first, inner, len, &wo) == 0)
+		sa->ops.send(sa->ops.ctx, sa, out, wb_len(&wo));
 }
 
 /* ---- initiator ---- */
@@ -111,8 +162,13 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	uint16_t err = ike_in_error(m);
 	if (err) {
 		log_warn(IKE_LOG, "the peer refused to rekey the IKE SA: %s", ike_notify_name(err));
-		if (err == IKE_N_TEMPORARY_FAILURE)
+		if (sa->next_peer) {
+			/* The peer's own rekey, which we answered, stands. */
+			sa->next = sa->next_peer;
+			sa->next_peer = NULL;
+		} else if (err == IKE_N_TEMPORARY_FAILURE) {
 			sa->rekey_ike_at = sa->ops.now_ms(sa->ops.ctx) + RETRY_MS;
+		}
 		return 0;
 	}
 	if (ike_in_sa_accept(m, sa->cfg.ike_props, sa->cfg.n_ike_props, &tr->alg) ||
@@ -124,8 +180,27 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	if ((rc = ike_in_nonce(m, tr->nr, &tr->nr_len)) || !p || ike_ke_decode(p, &ke) ||
 	    ke.method != tr->ke_method || crypto_ke_finish(tr->ke, ke.data, ke.len, &tr->gir))
 		return -EPROTO;
-	if ((rc = make_next(sa, tr, 1, tr->spi_own, tr->alg.spi)))
+	struct ike_next *mine;
+	if ((rc = make_next(sa, tr, 1, tr->spi_own, tr->alg.spi, &mine)))
 		return rc;
+	if (sa->next_peer) {
+		/* 2.8.2: both rekeyed. Which exchange holds the lowest nonce? */
+		struct ike_next *theirs = sa->next_peer;
+		size_t l1, l2;
+		const uint8_t *a = lower(tr->ni, tr->ni_len, tr->nr, tr->nr_len, &l1);
+		const uint8_t *b = lower(theirs->ni, theirs->ni_len, theirs->nr, theirs->nr_len, &l2);
+		sa->next_peer = NULL;
+		if (nonce_cmp(a, l1, b, l2) < 0) {
+			log_info(IKE_LOG, "IKE rekey collision: ours is redundant; the peer's takes over");
+			delete_redundant(sa, mine);
+			ike_next_free(mine);
+			sa->next = theirs; /* the peer deletes the old SA, then it takes over */
+			return 0;
+		}
+		log_info(IKE_LOG, "IKE rekey collision: the peer's is redundant; ours takes over");
+		ike_next_free(theirs);
+	}
+	sa->next = mine;
 	/* 2.18: the rekey's initiator deletes the old SA, which hands over. */
 	struct ike_task *d;
 	if ((rc = ike_task_delete_new(sa, 1, &d)))
@@ -141,7 +216,11 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	struct task_rekey_ike *tr = (struct task_rekey_ike *)t;
 	int rc;
 
-	if (sa->next || ike_sa_active_task(sa, "rekey_ike") || ike_sa_active_task(sa, "rekey_child") ||
+	/* Our own rekey in flight is a collision, answered normally (2.8.2);
+	 * once our new SA is made (the old one is being closed) or while a
+	 * Child SA changes, TEMPORARY_FAILURE (2.25.2). */
+	tr->collision = ike_sa_active_task(sa, "rekey_ike") != NULL;
+	if (sa->next || sa->next_peer || ike_sa_active_task(sa, "rekey_child") ||
 	    ike_sa_active_task(sa, "delete") || ike_sa_active_task(sa, "delete_child")) {
 		ike_sa_refuse(sa, IKE_N_TEMPORARY_FAILURE, NULL, 0);
 		return -EAGAIN;
@@ -173,7 +252,8 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	tr->nr_len = NONCE_LEN;
 	if ((rc = ike_sa_random(sa, tr->nr, NONCE_LEN)) || (rc = ike_sa_random(sa, tr->spi_own, 8)))
 		return rc;
-	return make_next(sa, tr, 0, tr->alg.spi, tr->spi_own);
+	return make_next(sa, tr, 0, tr->alg.spi, tr->spi_own,
+			 tr->collision ? &sa->next_peer : &sa->next);
 }
 
 static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
