@@ -193,7 +193,7 @@ struct conf_gw {
 	struct conf_gw_range pool6;  /* IPv6 */
 	struct conf_addr dns[CONF_GW_DNS_MAX];
 	unsigned n_dns;
-	char dns_domains[4][CONF_STR_MAX];  /* RFC 8598 INTERNAL_DNS_DOMAIN */
+	char dns_domains[4][254];  /* RFC 8598 INTERNAL_DNS_DOMAIN: a name of at most 253 octets */
 	unsigned n_dns_domains;
 	struct conf_addr subnets[CONF_GW_SUBNETS_MAX];
 	unsigned n_subnets;

@@ -261,7 +261,7 @@ static void gw_key(struct ld *l, void *ctx, int key, const char *name, yaml_node
 				break;
 			}
 			char *d = g->dns_domains[g->n_dns_domains];
-			if (ld_string(l, e, "dns_domains", d, CONF_STR_MAX))
+			if (ld_string(l, e, "dns_domains", d, sizeof(g->dns_domains[0])))
 				continue;
 			int ok = d[0] != '.';
 			for (const char *c = d; ok && *c; c++)
