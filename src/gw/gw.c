@@ -123,6 +123,18 @@ static struct gw_sa *find_sa(struct gw *gw, const uint8_t *spi_i, const uint8_t 
 
 /* RFC 7296 2.1: a retransmitted IKE_SA_INIT has the same SPIi and comes
  * from the same address. */
+/* An SA's other SPIs (the peer's redundant SA after an IKE rekey
+ * collision, RFC 7296 2.8.2): only this peer's SAs are asked. */
+static struct gw_sa *find_claimed(struct gw *gw, const uint8_t *spi_i, const uint8_t *spi_r,
+				  const struct sockaddr *from)
+{
+	for (struct gw_sa *gs = gw->head; gs; gs = gs->next)
+		if (!gs->dead && gs->sa && net_sa_eq_ip(from, (const struct sockaddr *)&gs->peer) &&
+		    ike_sa_claims_spis(gs->sa, spi_i, spi_r))
+			return gs;
+	return NULL;
+}
+
 static struct gw_sa *find_init(struct gw *gw, const uint8_t *spi_i, const struct sockaddr *from)
 {
 	for (struct gw_sa *gs = gw->bucket[bucket_of(spi_i)]; gs; gs = gs->bnext)
@@ -532,6 +544,8 @@ static void on_recv(void *ctx, const uint8_t *msg, size_t len, const struct sock
 		return;
 	}
 	struct gw_sa *gs = find_sa(gw, msg, msg + 8);
+	if (!gs)
+		gs = find_claimed(gw, msg, msg + 8, from);
 	if (!gs) {
 		/* TODO(issue 3): INVALID_IKE_SPI (RFC 7296 2.21.4), rate limited. */
 		log_debug(GW_LOG, "dropped %s from %s: no IKE SA with these SPIs", ike_exch_name(exch),

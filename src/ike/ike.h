@@ -226,6 +226,10 @@ int ike_sa_dpd(struct ike_sa *sa);
 
 enum ike_state ike_sa_state(const struct ike_sa *sa);
 void ike_sa_spis(const struct ike_sa *sa, uint8_t spi_i[8], uint8_t spi_r[8]);
+/* 1 when a message with these SPIs belongs to this SA: its own, or the
+ * peer's redundant SA of an IKE rekey collision, until the peer deletes it
+ * (RFC 7296 2.8.2). Owners that route by SPI ask this when no SA matches. */
+int ike_sa_claims_spis(const struct ike_sa *sa, const uint8_t spi_i[8], const uint8_t spi_r[8]);
 const struct ike_chosen *ike_sa_ike_alg(const struct ike_sa *sa);
 const struct ike_cp_result *ike_sa_cp(const struct ike_sa *sa);
 /* 1 when NAT detection found a NAT in front of us / the peer. */

@@ -173,6 +173,7 @@ void ike_sa_free(struct ike_sa *sa)
 	ike_sa_keys_free(sa);
 	ike_next_free(sa->next);
 	ike_next_free(sa->next_peer);
+	ike_next_free(sa->redundant);
 	crypto_wipe(sa->plain_buf, sizeof(sa->plain_buf));
 	crypto_wipe(sa->inner_buf, sizeof(sa->inner_buf));
 	crypto_wipe(sa, sizeof(*sa));
@@ -702,6 +703,9 @@ int ike_sa_recv(struct ike_sa *sa, const uint8_t *msg, size_t len)
 		log_info(IKE_LOG, "dropped a malformed message: %s", d.reason ? d.reason : "?");
 		return rc;
 	}
+	if (sa->redundant && memcmp(outer.hdr.spi_i, sa->redundant->spi_i, 8) == 0 && /* public-memcmp: SPIs */
+	    memcmp(outer.hdr.spi_r, sa->redundant->spi_r, 8) == 0) /* public-memcmp: SPIs */
+		return ike_sa_answer_redundant(sa, msg, len, &outer);
 	/* RFC 7296 3.1: the SPIs must name this SA (SPIr may still be zero in
 	 * an IKE_SA_INIT response we are waiting for). */
 	if (memcmp(outer.hdr.spi_i, sa->spi_i, 8) != 0) /* public-memcmp: SPIs */
@@ -877,6 +881,13 @@ void ike_sa_spis(const struct ike_sa *sa, uint8_t spi_i[8], uint8_t spi_r[8])
 {
 	memcpy(spi_i, sa->spi_i, 8);
 	memcpy(spi_r, sa->spi_r, 8);
+}
+int ike_sa_claims_spis(const struct ike_sa *sa, const uint8_t spi_i[8], const uint8_t spi_r[8])
+{
+	const struct ike_next *n = sa->redundant;
+	if (memcmp(spi_i, sa->spi_i, 8) == 0 && memcmp(spi_r, sa->spi_r, 8) == 0) /* public-memcmp: SPIs */
+		return 1;
+	return n && memcmp(spi_i, n->spi_i, 8) == 0 && memcmp(spi_r, n->spi_r, 8) == 0; /* public-memcmp: SPIs */
 }
 const struct ike_chosen *ike_sa_ike_alg(const struct ike_sa *sa) { return &sa->alg; }
 const struct ike_cp_result *ike_sa_cp(const struct ike_sa *sa) { return &sa->cp; }

@@ -134,6 +134,7 @@ struct ike_sa {
 	struct ike_child_sa children[IKE_CHILDREN_MAX];
 	struct ike_next *next;            /* a rekeyed IKE SA waiting to take over */
 	struct ike_next *next_peer;       /* the peer's colliding rekey, until ours completes */
+	struct ike_next *redundant;       /* the peer's losing rekey (2.8.2), kept to answer its Delete */
 
 	/* Timers besides retransmission (UINT64_MAX: off). */
 	uint64_t dpd_at, rekey_child_at, rekey_ike_at;
@@ -254,6 +255,10 @@ int ike_sa_unprotect(struct ike_sa *sa, const uint8_t *msg, size_t len,
 		     const struct ike_msg *outer, const uint8_t **plain, size_t *plain_len,
 		     uint8_t *first);
 void ike_sa_keys_free(struct ike_sa *sa);
+/* A request under sa->redundant's SPIs: answered (an INFORMATIONAL, at
+ * most its Delete) and dropped otherwise. */
+int ike_sa_answer_redundant(struct ike_sa *sa, const uint8_t *msg, size_t len,
+			    const struct ike_msg *outer);
 /* SK_pi (for_initiator) or SK_pr; NULL before IKE_SA_INIT completed. */
 const struct secret *ike_sa_sk_p(const struct ike_sa *sa, int for_initiator);
 /* SK_d, for Child SA keys and rekeys. */

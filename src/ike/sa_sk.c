@@ -123,3 +123,50 @@ int ike_sa_protect_with(struct ike_sa *sa, struct ike_keymat *km, const struct i
 {
 	return ike_sk_protect(km, h, first, inner, inner_len, sa_rng, sa, out);
 }
+
+/* A request under the peer's redundant IKE SA (RFC 7296 2.8.2): its
+ * initiator deletes it with an INFORMATIONAL Delete, which is answered
+ * like any Delete of an IKE SA, with an empty INFORMATIONAL (1.4.1). The
+ * keys go once a Delete is answered; a retransmission after that finds
+ * nothing and the peer drops the SA by itself. Nothing else is served on
+ * that SA: it never took over. */
+int ike_sa_answer_redundant(struct ike_sa *sa, const uint8_t *msg, size_t len,
+			    const struct ike_msg *outer)
+{
+	struct ike_next *n = sa->redundant;
+	const struct ike_hdr *rh = &outer->hdr;
+	size_t plain_len = 0;
+	int rc;
+
+	if (!n || ike_hdr_is_response(rh) || rh->exch != IKE_EXCH_INFORMATIONAL || outer->chain.n == 0)
+		return -EALREADY;
+	/* The peer started the rekey, so it is that SA's initiator. */
+	int from_initiator = (rh->flags & IKE_HDR_F_INITIATOR) != 0;
+	if (from_initiator == (n->role == IKE_ROLE_INITIATOR))
+		return -EPROTO;
+	const struct ike_pld *last = &outer->chain.pld[outer->chain.n - 1];
+	if (last->type != IKE_PLD_SK)
+		return -EPROTO;
+	rc = ike_sk_unprotect(n->km, msg, len, last, sa->plain_buf, sizeof(sa->plain_buf), &plain_len);
+	crypto_wipe(sa->plain_buf, sizeof(sa->plain_buf));
+	if (rc)
+		return rc;
+	uint8_t out[128], none[1] = { 0 };
+	struct wb w;
+	struct ike_hdr h = { .version = IKE_VERSION_2_0, .exch = IKE_EXCH_INFORMATIONAL,
+			     .flags = IKE_HDR_F_RESPONSE |
+				      (n->role == IKE_ROLE_INITIATOR ? IKE_HDR_F_INITIATOR : 0),
+			     .msg_id = rh->msg_id };
+	memcpy(h.spi_i, n->spi_i, 8);
+	memcpy(h.spi_r, n->spi_r, 8);
+	wb_init(&w, out, sizeof(out));
+	if ((rc = ike_sk_protect(n->km, &h, IKE_PLD_NONE, none, 0, sa_rng, sa, &w)))
+		return rc;
+	sa->ops.send(sa->ops.ctx, sa, out, wb_len(&w));
+	if (last->inner_next == IKE_PLD_DELETE) {
+		log_info(IKE_LOG, "the peer deleted its redundant IKE SA");
+		ike_next_free(n);
+		sa->redundant = NULL;
+	}
+	return 0;
+}

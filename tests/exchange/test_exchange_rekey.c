@@ -162,8 +162,24 @@ static void test_ike_collision(void)
 	CHECK_EQ(hx_step(&hx), HX_R);
 	CHECK_EQ(hx_step(&hx), HX_I);
 	CHECK_EQ(hx.n_q, 2);
-	/* then the two answers, the redundant SA's Delete, the old SA's Delete */
-	hx_run(&hx, 20);
+	/* then the two answers, the redundant SA's Delete, the old SA's
+	 * Delete, and an answer to each Delete: the redundant SA's too
+	 * (its sender has dropped that SA and takes the answer as unknown). */
+	int n_msgs = 0, n_info_resp = 0, n_unknown = 0;
+	while (hx.n_q && n_msgs < 20) {
+		uint32_t id = 0;
+		int resp = 0, to = hx.q[0]->to;
+		uint8_t exch = hx_peek_exch(&hx, &id, &resp);
+		struct hx_msg m = *hx.q[0];
+		hx_drop(&hx);
+		int rc = hx_inject(&hx, to, m.data, m.len);
+		n_msgs++;
+		n_info_resp += exch == IKE_EXCH_INFORMATIONAL && resp;
+		n_unknown += rc != 0;
+	}
+	CHECK_EQ(n_msgs, 6);
+	CHECK_EQ(n_info_resp, 2);
+	CHECK_EQ(n_unknown, 1);
 	ike_sa_spis(hx.side[HX_I].sa, si1, sr1);
 	ike_sa_spis(hx.side[HX_R].sa, si2, sr2);
 	CHECK(memcmp(si0, si1, 8) != 0);

@@ -198,7 +198,10 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 			return 0;
 		}
 		log_info(IKE_LOG, "IKE rekey collision: the peer's is redundant; ours takes over");
-		ike_next_free(theirs);
+		/* Its initiator, the peer, deletes it under its own keys: kept
+		 * until that Delete is answered. */
+		ike_next_free(sa->redundant);
+		sa->redundant = theirs;
 	}
 	sa->next = mine;
 	/* 2.18: the rekey's initiator deletes the old SA, which hands over. */
