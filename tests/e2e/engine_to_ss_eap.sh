@@ -93,14 +93,17 @@ out=$WORK/ini-wrong.log
 [ $rc = 1 ] || fail "wrong: ike-initiator exited with $rc, not 1: $(tail -3 "$out")"
 grep -q '"event":"established"' "$out" && fail "wrong: established with a wrong password"
 grep -q '"event":"failed"' "$out" || fail "wrong: no failed event: $(tail -3 "$out")"
-# strongSwan answers after a delay with a Failure-Request (E=691 R=1); petrel
-# gives up there without a Failure-Response, as strongSwan's own client does
-# (eap_mschapv2.c), so strongSwan's half-open SA ends by its own timeout.
+# strongSwan answers after a delay with a Failure-Request (E=691 R=1);
+# petrel answers with a Failure-Response, strongSwan sends EAP-Failure and
+# destroys its SA at once (not by a half-open timeout).
 grep -q "EAP-MS-CHAPv2 verification failed" "$WORK/gw/charon.log" \
 	|| fail "wrong: strongSwan did not log the EAP-MSCHAPv2 failure"
 grep -q 'EAP-MSCHAPv2 failure: "E=691' "$out.err" || fail "wrong: petrel did not log strongSwan's E=691"
-if sw gw "$NS_GW" --list-sas | grep -q ESTABLISHED; then
-	fail "wrong: strongSwan lists an established SA"
+grep -q 'generating IKE_AUTH response .* \[ EAP/FAIL \]' "$WORK/gw/charon.log" \
+	|| fail "wrong: strongSwan sent no EAP-Failure (no Failure-Response from petrel?)"
+grep -q 'EAP-Failure from the server' "$out.err" || fail "wrong: petrel did not see the EAP-Failure"
+if sw gw "$NS_GW" --list-sas | grep -q 'eap'; then
+	fail "wrong: strongSwan still lists an SA: $(sw gw "$NS_GW" --list-sas | head -3)"
 fi
 log "wrong: refused ($(jfield "$(grep '"event":"failed"' "$out")" error)); strongSwan: $(grep -oE 'EAP-MS-CHAPv2 verification failed.*' "$WORK/gw/charon.log" | tail -1)"
 

@@ -250,7 +250,8 @@ static void test_mschapv2_bad(void)
 	CHECK_EQ(eap_client_msk(p.c, &msk), -ENOENT);
 	pair_free(&p);
 
-	/* A Failure-Request (E=691) ends it with -EACCES. */
+	/* A Failure-Request (E=691) is answered with a Failure-Response (the
+	 * OpCode alone); the EAP-Failure that follows ends it with -EACCES. */
 	CHECK_EQ(pair_new(&p, EAP_MSCHAPV2, EAP_MSCHAPV2, "bob", "pw", "bob", "pw", 0), 0);
 	CHECK_EQ(eap_server_start(p.s, p.req, CAP, &p.req_len), EAP_CONTINUE);
 	CHECK_EQ(client_step(&p), EAP_CONTINUE);
@@ -260,7 +261,29 @@ static void test_mschapv2_bad(void)
 	memcpy(freq + 9, fail_msg, sizeof(fail_msg) - 1);
 	freq[3] = (uint8_t)flen;
 	freq[8] = (uint8_t)(flen - 5);
-	CHECK_EQ(eap_client_process(p.c, freq, flen, p.resp, CAP, &p.resp_len), -EACCES);
+	CHECK_EQ(eap_client_process(p.c, freq, flen, p.resp, CAP, &p.resp_len), EAP_CONTINUE);
+	CHECK_EQ(p.resp_len, 6);
+	static const uint8_t want_frsp[4] = { 0, 6, 26, 4 };
+	CHECK_EQ(p.resp[0], 2);
+	CHECK_EQ(p.resp[1], freq[1]);
+	CHECK_MEM(p.resp + 2, want_frsp, 4);
+	uint8_t late_success[4] = { 3, (uint8_t)(freq[1] + 1), 0, 4 };
+	uint8_t spare[CAP];
+	size_t spare_len;
+	CHECK_EQ(eap_client_msk(p.c, &msk), -ENOENT);
+	uint8_t efail[4] = { 4, (uint8_t)(freq[1] + 1), 0, 4 };
+	CHECK_EQ(eap_client_process(p.c, efail, 4, p.resp, CAP, &p.resp_len), -EACCES);
+	pair_free(&p);
+	/* ... and an EAP-Success instead is refused. */
+	CHECK_EQ(pair_new(&p, EAP_MSCHAPV2, EAP_MSCHAPV2, "bob", "pw", "bob", "pw", 0), 0);
+	CHECK_EQ(eap_server_start(p.s, p.req, CAP, &p.req_len), EAP_CONTINUE);
+	CHECK_EQ(client_step(&p), EAP_CONTINUE);
+	freq[1] = (uint8_t)(p.resp[1] + 1);
+	freq[6] = p.resp[6];
+	late_success[1] = (uint8_t)(freq[1] + 1);
+	CHECK_EQ(eap_client_process(p.c, freq, flen, p.resp, CAP, &p.resp_len), EAP_CONTINUE);
+	CHECK_EQ(eap_client_process(p.c, late_success, 4, spare, CAP, &spare_len), -EACCES);
+	CHECK_EQ(eap_client_msk(p.c, &msk), -ENOENT);
 	pair_free(&p);
 
 	/* Client Failure-Response after the Success-Request: the server fails. */

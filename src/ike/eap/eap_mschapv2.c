@@ -19,9 +19,12 @@
  *   Failure   (4)  Request Data = "E=eeee R=r C=<32 hex> V=vvvv M=<text>"
  *
  * The client verifies S= (constant time) before it answers Success; a wrong
- * or missing S= fails the conversation (RFC 2759 8.8). A Failure-Request ends
- * it too: petrel neither retries (R=1) nor changes passwords (OpCode 7), and
- * like strongSwan and Windows it does not send a Failure-Response. */
+ * or missing S= fails the conversation (RFC 2759 8.8). A Failure-Request is
+ * answered with a Failure-Response, after which the server sends
+ * EAP-Failure and the conversation ends (the draft's section 2): petrel
+ * neither retries (R=1) nor changes passwords (OpCode 7). Without that
+ * answer a server such as strongSwan keeps the half-done IKE SA until it
+ * times out. */
 #include <errno.h>
 #include <string.h>
 
@@ -40,6 +43,7 @@ enum {
 	MS_START = 0,         /* client: waiting for Challenge; server: not started */
 	MS_RESP_SENT,         /* client: Response sent */
 	MS_VERIFIED,          /* client: S= checked, Success-Response sent */
+	MS_REFUSED,           /* client: Failure-Request answered; EAP-Failure next */
 	MS_CHAL_SENT,         /* server: Challenge sent */
 	MS_SUCCESS_SENT,      /* server: Success-Request sent */
 };
@@ -205,8 +209,15 @@ int eap_mschapv2_client(struct eap_client *c, uint8_t id, struct rd *in, struct 
 	case MS_OP_SUCCESS:
 		return client_success(c, in, w);
 	case MS_OP_FAILURE:
+		if (c->m.mschap.state != MS_RESP_SENT)
+			return -EPROTO;
 		log_text("failure", rd_pos(in), rd_left(in));
-		return -EACCES;
+		/* The MSK derived for the Response is of no use now. */
+		crypto_secret_free(c->msk);
+		c->msk = NULL;
+		c->m.mschap.state = MS_REFUSED;
+		wb_u8(w, MS_OP_FAILURE);
+		return wb_err(w);
 	default:
 		log_warn(EAP_SUBSYS, "EAP-MSCHAPv2 OpCode %u not supported", h.op);
 		return -EPROTO;
