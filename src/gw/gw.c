@@ -26,6 +26,7 @@
 #define GW_BUCKETS 1024u         /* SA table buckets, by SPIi */
 #define GW_SAS_MAX 4096u         /* SAs of any state; more IKE_SA_INITs are dropped */
 #define GW_HALF_OPEN_MS 30000u   /* an IKE SA without IKE_AUTH this long is dropped */
+#define GW_UNKNOWN_PER_S 10u     /* INVALID_IKE_SPI answers a second, at most */
 #define GW_SWEEP_MS 5000u
 #define GW_SHUTDOWN_MS 3000u     /* wait this long for the deletes to be answered */
 #define GW_COOKIE_SECRET_LEN 32u
@@ -65,6 +66,8 @@ struct gw {
 	struct gw_sa *pending;           /* the SA inside ike_sa_new_r */
 	struct ike_ops ops;
 	struct gw_dp *dp;                /* the data path (NULL: IKE only) */
+	uint64_t unknown_at;             /* INVALID_IKE_SPI answers: this second's start */
+	unsigned n_unknown;              /* ... and how many went out in it */
 };
 
 static unsigned bucket_of(const uint8_t spi_i[8])
@@ -511,6 +514,27 @@ static void on_esp(void *ctx, const uint8_t *pkt, size_t len, const struct socka
 		gw_dp_input(gw->dp, pkt, len, from);
 }
 
+/* RFC 7296 2.21.4: a request for an IKE SA we do not know (we restarted,
+ * or it was deleted) gets an unprotected INVALID_IKE_SPI, at most
+ * GW_UNKNOWN_PER_S a second so spoofed requests cannot use us as an
+ * amplifier. Responses are never answered. */
+static void answer_unknown(struct gw *gw, const uint8_t *msg, size_t len, const struct sockaddr *from,
+			   enum ikesock_port port)
+{
+	uint8_t out[64];
+	size_t n;
+	uint64_t now = uv_now(gw->loop);
+
+	if (now - gw->unknown_at >= 1000) {
+		gw->unknown_at = now;
+		gw->n_unknown = 0;
+	}
+	if (gw->n_unknown >= GW_UNKNOWN_PER_S || ike_answer_unknown_spi(msg, len, out, sizeof(out), &n))
+		return;
+	gw->n_unknown++;
+	ikesock_send(gw->sock, out, n, from, port);
+}
+
 static void on_recv(void *ctx, const uint8_t *msg, size_t len, const struct sockaddr *from,
 		    enum ikesock_port port)
 {
@@ -547,9 +571,9 @@ static void on_recv(void *ctx, const uint8_t *msg, size_t len, const struct sock
 	if (!gs)
 		gs = find_claimed(gw, msg, msg + 8, from);
 	if (!gs) {
-		/* TODO(issue 3): INVALID_IKE_SPI (RFC 7296 2.21.4), rate limited. */
 		log_debug(GW_LOG, "dropped %s from %s: no IKE SA with these SPIs", ike_exch_name(exch),
 			  net_sa_str(from, peer, sizeof(peer)));
+		answer_unknown(gw, msg, len, from, port);
 		return;
 	}
 	deliver(gs, msg, len, from, port);

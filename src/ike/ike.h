@@ -203,6 +203,15 @@ struct ike_ops {
 	void (*event)(void *ctx, struct ike_sa *sa, enum ike_event ev, int err);
 };
 
+/* RFC 7296 2.21.4: the answer to a request for an IKE SA we do not know
+ * (not an IKE_SA_INIT): an unprotected INFORMATIONAL response with the
+ * request's SPIs and message ID and one INVALID_IKE_SPI notify, to go back
+ * to where the request came from. 0 and out[0..*out_len), -EALREADY for a
+ * response (never answered), -EBADMSG for what is not an IKE header,
+ * -ENOBUFS when cap is under 36 octets. The caller rate-limits. */
+int ike_answer_unknown_spi(const uint8_t *req, size_t len, uint8_t *out, size_t cap,
+			   size_t *out_len);
+
 int ike_sa_new(const struct ike_cfg *cfg, const struct ike_ops *ops, struct ike_sa **out);
 void ike_sa_free(struct ike_sa *sa);
 int ike_sa_initiate(struct ike_sa *sa);

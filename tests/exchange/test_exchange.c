@@ -507,6 +507,59 @@ static void test_gateway_delete(void)
 	hx_free(&hx);
 }
 
+/* The gateway forgot the SA (it restarted): the client's next request
+ * gets an unprotected INVALID_IKE_SPI (RFC 7296 2.21.4), which the client
+ * takes without changing any state; a response is never answered. */
+static void test_unknown_spi(void)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, PSK);
+	CHECK_EQ(hx_start(&hx), 0);
+	CHECK_EQ(hx_run(&hx, 10), 4);
+	check_established_pair(&hx);
+	CHECK_EQ(ike_sa_dpd(hx.side[HX_I].sa), 0);
+	CHECK_EQ(hx.n_q, 1);
+	struct hx_msg req = *hx.q[0];
+	hx_drop(&hx);
+	uint8_t out[64];
+	size_t n = 0;
+	CHECK_EQ(ike_answer_unknown_spi(req.data, req.len, out, sizeof(out), &n), 0);
+	CHECK_EQ(n, 36);
+	struct ike_msg m;
+	struct ike_diag d = { 0 };
+	CHECK_EQ(ike_msg_decode(out, n, &m, &d), 0);
+	CHECK_MEM(m.hdr.spi_i, req.data, 16);
+	CHECK_EQ(m.hdr.exch, IKE_EXCH_INFORMATIONAL);
+	CHECK_EQ(m.hdr.flags, IKE_HDR_F_RESPONSE);
+	CHECK_EQ(m.hdr.msg_id, 2);
+	CHECK_EQ(m.chain.n, 1);
+	struct ike_notify nt;
+	CHECK_EQ(ike_notify_decode(&m.chain.pld[0], &nt), 0);
+	CHECK_EQ(nt.type, IKE_N_INVALID_IKE_SPI);
+	/* MUST NOT respond, MUST NOT change the state of any SA. */
+	CHECK(hx_inject(&hx, HX_I, out, n) != 0);
+	CHECK_EQ(hx.n_q, 0);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
+	/* The request was not lost to it: its retransmission gets through. */
+	CHECK_EQ(hx_fire_timer(&hx), 0);
+	CHECK_EQ(hx_run(&hx, 4), 2);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
+	CHECK(hx.side[HX_I].timer_at == UINT64_MAX || hx.side[HX_I].timer_at > hx.now_ms);
+	/* From the other end: the gateway's request to a client that forgot. */
+	CHECK_EQ(ike_sa_dpd(hx.side[HX_R].sa), 0);
+	CHECK_EQ(ike_answer_unknown_spi(hx.q[0]->data, hx.q[0]->len, out, sizeof(out), &n), 0);
+	CHECK_EQ(ike_msg_decode(out, n, &m, &d), 0);
+	CHECK_EQ(m.hdr.flags, IKE_HDR_F_RESPONSE | IKE_HDR_F_INITIATOR);
+	/* and its response, which is never answered */
+	CHECK_EQ(hx_step(&hx), HX_I);
+	CHECK_EQ(hx.n_q, 1);
+	CHECK_EQ(ike_answer_unknown_spi(hx.q[0]->data, hx.q[0]->len, out, sizeof(out), &n), -EALREADY);
+	CHECK_EQ(ike_answer_unknown_spi(out, 20, out, sizeof(out), &n), -EBADMSG);
+	CHECK_EQ(ike_answer_unknown_spi(req.data, req.len, out, 30, &n), -ENOBUFS);
+	hx_run(&hx, 4);
+	hx_free(&hx);
+}
+
 int main(void)
 {
 	test_psk_handshake();
@@ -523,5 +576,6 @@ int main(void)
 	test_garbage_after_auth();
 	test_hostile();
 	test_gateway_delete();
+	test_unknown_spi();
 	return test_done();
 }
