@@ -15,7 +15,7 @@
 #include "net/route.h"
 #include "net/tun.h"
 
-#define PATH_MTU_DEFAULT 1500u /* TODO(issue 4): the route's MTU towards the gateway */
+#define PATH_MTU_DEFAULT 1500u /* when the route towards the gateway says nothing */
 
 struct sysnet {
 	struct net_tun *tun;
@@ -123,9 +123,20 @@ int sysnet_up(const struct sysnet_params *p, struct sysnet **out, int *tun_fd, c
 		return -ENOMEM;
 	s->mtu = p->mtu;
 	if (!s->mtu) {
-		struct net_mtu_esp m = NET_MTU_ESP_AEAD(PATH_MTU_DEFAULT, p->gateway->sa_family,
+		unsigned path = PATH_MTU_DEFAULT;
+		if ((rc = net_path_mtu(p->gateway, &path)))
+			log_info("sysnet", "no path MTU towards the gateway (%s): taking %u", pt_strerror(rc),
+				 path);
+		struct net_mtu_esp m = NET_MTU_ESP_AEAD(path, p->gateway->sa_family,
 						       p->natt ? NET_MTU_ENCAP_UDP : NET_MTU_ENCAP_NONE);
 		s->mtu = net_mtu_tunnel(&m);
+		log_info("sysnet", "tunnel MTU %u: path MTU %u less ESP overhead (%s)", s->mtu, path,
+			 p->natt ? "UDP-encapsulated" : "raw ESP");
+		if (!s->mtu) {
+			snprintf(why, why_len, "the path MTU towards the gateway (%u) leaves no room for ESP", path);
+			free(s);
+			return -EMSGSIZE;
+		}
 	}
 	struct net_tun_cfg tc = { .name = p->ifname, .mtu = s->mtu };
 	if ((rc = net_tun_open(&tc, &s->tun))) {

@@ -253,6 +253,20 @@ struct route_ctx {
 	int bad;
 };
 
+static int metric_attr(void *ctx, uint16_t type, const uint8_t *d, size_t dl)
+{
+	struct route_ctx *c = ctx;
+	uint32_t v;
+
+	if (type != RTAX_MTU)
+		return 0;
+	if (dl != sizeof(v))
+		return -EBADMSG;
+	memcpy(&v, d, sizeof(v));
+	c->r->mtu = v;
+	return 0;
+}
+
 static int route_attr(void *ctx, uint16_t type, const uint8_t *d, size_t dl)
 {
 	struct route_ctx *c = ctx;
@@ -276,6 +290,9 @@ static int route_attr(void *ctx, uint16_t type, const uint8_t *d, size_t dl)
 		memcpy(&v, d, sizeof(v));
 		c->r->ifindex = v;
 		break;
+	case RTA_METRICS:
+		/* nested RTAX_* attributes; a malformed nest is malformed */
+		return attr_walk(d, dl, metric_attr, c);
 	case RTA_VIA:
 	case RTA_MULTIPATH:
 		c->bad = 1;

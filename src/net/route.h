@@ -53,6 +53,7 @@ struct net_route {
 	uint8_t gw[16];                   /* the next hop, same family as dst */
 	unsigned ifindex;
 	char ifname[16];                  /* filled by the recorder for the journal */
+	unsigned mtu;                     /* a looked-up route's "mtu" metric; 0: none */
 };
 
 /* ---- text (pure) */
@@ -76,6 +77,11 @@ int net_route_sys_del(const struct net_route *r);
 /* The route the kernel would take to `dst` (a host address): ifindex and,
  * when not on-link, the gateway. -ENETUNREACH when there is none. */
 int net_route_sys_get(const struct net_prefix *dst, struct net_route *out);
+/* The path MTU towards dst as this host knows it: the route's "mtu"
+ * metric (also what the kernel learned from ICMP, for a cached route), else
+ * the MTU of the route's output interface. 0 or a negative errno (no route,
+ * interface gone). Used to size the tunnel (mtu.h). */
+int net_path_mtu(const struct sockaddr *dst, unsigned *mtu);
 
 /* ---- the recorder */
 struct net_routes;

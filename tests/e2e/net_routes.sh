@@ -108,4 +108,21 @@ snapshot "$NS_CLI" > "$WORK/after-crash.json"
 diff -u "$BEFORE" "$WORK/after-crash.json" > "$WORK/diff.err" || fail "crash: the namespace differs after recovery"
 log "crash: recover removed the gateway host route, the namespace is as before"
 
+# ---- path MTU (what petreld sizes its TUN from)
+ip -n "$NS_CLI" link set c-eth mtu 1450
+pm=$(ip netns exec "$NS_CLI" timeout 10 "$TOOL" pmtu "$GW") || fail "pmtu: $pm"
+[ "$pm" = 1450 ] || fail "pmtu: towards $GW through c-eth (mtu 1450): got '$pm'"
+ip -n "$NS_CLI" route add "$OTHER/32" via "$PEER" dev c-eth mtu 1400
+pm=$(ip netns exec "$NS_CLI" timeout 10 "$TOOL" pmtu "$OTHER") || fail "pmtu: $pm"
+[ "$pm" = 1400 ] || fail "pmtu: towards $OTHER with a route of mtu 1400: got '$pm'"
+pm6=$(ip netns exec "$NS_CLI" timeout 10 "$TOOL" pmtu "$GW6") || fail "pmtu v6: $pm6"
+[ "$pm6" = 1450 ] || fail "pmtu: towards $GW6 through c-eth (mtu 1450): got '$pm6'"
+ip -n "$NS_CLI" route add unreachable 203.0.113.99/32
+rc=0; out=$(ip netns exec "$NS_CLI" timeout 10 "$TOOL" pmtu 203.0.113.99) || rc=$?
+[ $rc = 1 ] && grep -q 'pmtu: ' <<<"$out" || fail "pmtu: an unreachable address gave exit $rc: $out"
+ip -n "$NS_CLI" route del unreachable 203.0.113.99/32
+ip -n "$NS_CLI" route del "$OTHER/32"
+ip -n "$NS_CLI" link set c-eth mtu 1500
+log "pmtu: device mtu 1450 read for $GW and $GW6, route mtu 1400 for $OTHER, an unreachable route refused ($out)"
+
 log "pass"

@@ -13,6 +13,7 @@
  *   net-tool udp-send ADDR PORT       (exit 0 sent, 1 refused)
  *   net-tool udp-recv ADDR PORT MS    (exit 0 got one datagram, 1 timeout)
  *   net-tool mtu PATH_MTU 4|6 udp|raw|tcp
+ *   net-tool pmtu ADDR                (the path MTU towards ADDR, net_path_mtu)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -318,6 +319,21 @@ static int cmd_mtu(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_pmtu(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	unsigned mtu = 0;
+	if (argc != 1 || sa_parse(argv[0], 0, &ss))
+		return usage("pmtu ADDR");
+	int rc = net_path_mtu((struct sockaddr *)&ss, &mtu);
+	if (rc) {
+		printf("pmtu: %s\n", strerror(-rc));
+		return 1;
+	}
+	printf("%u\n", mtu);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -344,5 +360,7 @@ int main(int argc, char **argv)
 		return cmd_udp(argc, argv, 0);
 	if (!strcmp(c, "mtu"))
 		return cmd_mtu(argc, argv);
+	if (!strcmp(c, "pmtu"))
+		return cmd_pmtu(argc, argv);
 	return usage("unknown subcommand");
 }

@@ -237,6 +237,30 @@ static void test_parse_route(void)
 	bad[60] = 8;
 	m = one(bad, sizeof(bad));
 	CHECK_EQ(nl_parse_route(&m, &r, NULL), -ENOTSUP);
+	CHECK_EQ(r.mtu, 0);
+
+	/* with an "mtu 1400" metric (RTA_METRICS nesting RTAX_MTU) */
+	static const uint8_t mans[] = {
+		U32(16 + 12 + 8 + 8 + 20), U16(RTM_NEWROUTE), U16(0), U32(78), U32(0),
+		2, 32, 0, 0, 254, 0, 0, RTN_UNICAST, U32(0x200),
+		U16(8), U16(RTA_DST), 198, 51, 100, 1,
+		U16(8), U16(RTA_OIF), U32(4),
+		U16(20), U16(RTA_METRICS), U16(8), U16(RTAX_ADVMSS), U32(1360),
+		U16(8), U16(RTAX_MTU), U32(1400),
+	};
+	m = one(mans, sizeof(mans));
+	CHECK_EQ(nl_parse_route(&m, &r, NULL), 0);
+	CHECK_EQ(r.mtu, 1400);
+	CHECK_EQ(r.ifindex, 4);
+	uint8_t mbad[sizeof(mans)];
+	memcpy(mbad, mans, sizeof(mans));
+	mbad[56] = 6; /* RTAX_MTU of 2 octets */
+	m = one(mbad, sizeof(mbad));
+	CHECK_EQ(nl_parse_route(&m, &r, NULL), -EBADMSG);
+	memcpy(mbad, mans, sizeof(mans));
+	mbad[44] = 40; /* the nest claims more than the message holds */
+	m = one(mbad, sizeof(mbad));
+	CHECK(nl_parse_route(&m, &r, NULL) < 0);
 }
 
 static void test_netmon_classify(void)
