@@ -124,8 +124,6 @@ static struct gw_sa *find_sa(struct gw *gw, const uint8_t *spi_i, const uint8_t 
 	return NULL;
 }
 
-/* RFC 7296 2.1: a retransmitted IKE_SA_INIT has the same SPIi and comes
- * from the same address. */
 /* An SA's other SPIs (the peer's redundant SA after an IKE rekey
  * collision, RFC 7296 2.8.2): only this peer's SAs are asked. */
 static struct gw_sa *find_claimed(struct gw *gw, const uint8_t *spi_i, const uint8_t *spi_r,
@@ -138,6 +136,8 @@ static struct gw_sa *find_claimed(struct gw *gw, const uint8_t *spi_i, const uin
 	return NULL;
 }
 
+/* RFC 7296 2.1: a retransmitted IKE_SA_INIT has the same SPIi and comes
+ * from the same address. */
 static struct gw_sa *find_init(struct gw *gw, const uint8_t *spi_i, const struct sockaddr *from)
 {
 	for (struct gw_sa *gs = gw->bucket[bucket_of(spi_i)]; gs; gs = gs->bnext)
