@@ -39,6 +39,15 @@ int crypto_cert_spki_sha1(const struct crypto_cert *c, uint8_t out[20]);
 /* The certificate's public key, for crypto_sig_verify(). */
 int crypto_cert_pubkey(const struct crypto_cert *c, struct crypto_pkey **out);
 
+/* Distinguished Names as text, RDNs in DER order ("C=CH, O=Example,
+ * CN=gw.example"; dn.c). Parse: 0, -EINVAL (no KEY=value, an unknown
+ * attribute, escapes or quotes), -ENAMETOOLONG (DER past cap). Equality on
+ * the canonical form (string types and case aside): 1 or 0, and 0 for
+ * undecodable input. Text: 0, -EBADMSG (not a Name), -ENOBUFS (cut). */
+int crypto_dn_parse(const char *text, uint8_t *der, size_t cap, size_t *len);
+int crypto_dn_eq(const uint8_t *a, size_t al, const uint8_t *b, size_t bl);
+int crypto_dn_str(const uint8_t *der, size_t len, char *out, size_t cap);
+
 /* A private key from PEM (PKCS#8 or traditional, unencrypted) or DER. */
 int crypto_pkey_load(const void *data, size_t len, struct crypto_pkey **out);
 int crypto_pkey_load_file(const char *path, struct crypto_pkey **out);

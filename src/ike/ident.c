@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto/x509.h"
 #include "ike/pld/consts.h"
 
 int ike_ident_parse(const char *s, struct ike_ident *out)
@@ -18,6 +19,16 @@ int ike_ident_parse(const char *s, struct ike_ident *out)
 		return -EINVAL;
 	if (n > IKE_ID_MAX_LEN)
 		return -ENAMETOOLONG;
+	if (strchr(s, '=')) {
+		/* A Distinguished Name, "C=CH, O=Example, CN=gw.example". */
+		size_t dl = 0;
+		int rc = crypto_dn_parse(s, out->data, IKE_ID_MAX_LEN, &dl);
+		if (rc)
+			return rc;
+		out->type = IKE_ID_DER_ASN1_DN;
+		out->len = dl;
+		return 0;
+	}
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x21 || s[i] == 0x7f)
 			return -EINVAL; /* no spaces or control characters in a name */
@@ -33,8 +44,8 @@ int ike_ident_parse(const char *s, struct ike_ident *out)
 		memcpy(out->data, a, 16);
 		return 0;
 	}
-	if (strchr(s, '=') || strchr(s, ','))
-		return -EINVAL; /* a DN: TODO(issue 3) */
+	if (strchr(s, ','))
+		return -EINVAL; /* a DN needs KEY=value parts */
 	const char *at = strchr(s, '@');
 	if (at) {
 		/* RFC 7296 3.5: "jsmith@example.com", one '@' with text around. */
@@ -92,6 +103,14 @@ int ike_ident_str(const struct ike_ident *id, char *out, size_t len)
 			used += (size_t)w;
 		}
 		return 0;
+	case IKE_ID_DER_ASN1_DN:
+		w = snprintf(out, len, "dn:");
+		if (w < 0 || (size_t)w >= len)
+			return -ENOBUFS;
+		if (crypto_dn_str(id->data, n, out + w, len - (size_t)w) == 0)
+			return 0;
+		out[0] = '\0';
+		break; /* not a Name: as hex */
 	default:
 		break;
 	}
@@ -113,6 +132,9 @@ int ike_ident_str(const struct ike_ident *id, char *out, size_t len)
 
 int ike_ident_eq(const struct ike_ident *a, const struct ike_ident *b)
 {
+	if (a->type == IKE_ID_DER_ASN1_DN && b->type == IKE_ID_DER_ASN1_DN && a->len <= IKE_ID_MAX_LEN &&
+	    b->len <= IKE_ID_MAX_LEN)
+		return crypto_dn_eq(a->data, a->len, b->data, b->len);
 	return a->type == b->type && a->len == b->len && a->len <= IKE_ID_MAX_LEN &&
 	       memcmp(a->data, b->data, a->len) == 0; /* public-memcmp: identities */
 }

@@ -4,8 +4,10 @@
  *   "2001:db8::1"       ID_IPV6_ADDR
  *   "user@example.com"  ID_RFC822_ADDR
  *   "gw.example.com"    ID_FQDN
- * TODO(issue 3): "CN=..,O=.." as ID_DER_ASN1_DN (needs the DN encoder of
- * src/crypto/x509). */
+ *   "C=CH, O=Example, CN=gw.example"  ID_DER_ASN1_DN (any string with '=';
+ *                       RDNs in DER order, as strongSwan writes them)
+ * DNs compare on their canonical form (crypto_dn_eq), the rest byte for
+ * byte. */
 #ifndef PETREL_IKE_IDENT_H
 #define PETREL_IKE_IDENT_H
 
@@ -13,10 +15,12 @@
 
 #include "ike/ike.h"
 
-/* 0, or -EINVAL (empty, control characters, not a name/address, or a DN
- * for now), -ENAMETOOLONG past IKE_ID_MAX_LEN. */
+/* 0, or -EINVAL (empty, control characters, not a name/address, a DN
+ * with an unknown attribute or escapes), -ENAMETOOLONG past IKE_ID_MAX_LEN
+ * (text or DER). */
 int ike_ident_parse(const char *s, struct ike_ident *out);
 /* "fqdn:gw.example", "rfc822:user@example", "ipv4:192.0.2.1", "ipv6:..",
+ * "dn:C=CH, O=Example, CN=gw.example",
  * other types as "<TYPE>:<hex>"; non-printable octets as \xNN. Always
  * NUL-terminates (truncating); 0 or -ENOBUFS when truncated. */
 int ike_ident_str(const struct ike_ident *id, char *out, size_t len);

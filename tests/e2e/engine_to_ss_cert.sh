@@ -55,6 +55,7 @@ cat > "$WORK/gw/swanctl/swanctl.conf" <<EOF
 connections {
 $(conn ec gw-ec ecdsa@client.example)
 $(conn rsa gw-rsa rsa@client.example)
+$(conn dn gw-ec "\"C=XX, O=petrel e2e, CN=ecdsa@client.example\"" | sed "s/id = $GW_ID }/id = \"C=XX, O=petrel e2e, CN=$GW_ID\" }/")
 }
 pools {
     pool4 { addrs = 203.0.113.10-203.0.113.250
@@ -98,6 +99,22 @@ run ecdsa cli-ec ecdsa@client.example aes256gcm16-prfsha256-x25519 aes256gcm16 \
 	'ECDSA_WITH_SHA256_DER' 'ECDSA_WITH_SHA(256|384|512)_DER'
 run rsa cli-rsa rsa@client.example chacha20poly1305-prfsha256-ecp256 chacha20poly1305 \
 	'RSA_EMSA_PSS_SHA2_256(_SALT_32)?' 'RSA_EMSA_PSS_SHA2_(256|384|512)(_SALT_[0-9]+)?'
+
+# ---- identities as Distinguished Names (ID_DER_ASN1_DN) both ways. petrel
+# sends its remote id as IDr, which strongSwan compares as written, so it is
+# given exactly; canonical matching (case, spacing) is unit_gw's.
+CID_DN="C=XX, O=petrel e2e, CN=ecdsa@client.example" GW_DN="C=XX, O=petrel e2e, CN=$GW_ID"
+out=$WORK/ini-dn.log
+rc=0
+timeout 25 ip netns exec "$NS_CLI" "$INITIATOR" --gateway $GW --id "$CID_DN" --remote-id "C=XX,O=petrel e2e,  CN=$GW_ID" \
+	--cert "$PKI/cli-ec.pem" --key "$PKI/cli-ec.key" --ca "$PKI/ca.pem" --ike aes256gcm16-prfsha256-x25519 \
+	--esp aes256gcm16 --timeout-ms 20000 --hold-ms 1 > "$out" 2> "$out.err" || rc=$?
+grep -q '"event":"established"' "$out" || fail "dn: not established (rc $rc): $(tail -3 "$out") $(tail -3 "$out.err")"
+grep -qF "authentication of '$CID_DN' with ECDSA" "$WORK/gw/charon.log" \
+	|| fail "dn: strongSwan did not verify petrel as '$CID_DN'"
+grep -qF "authentication of '$GW_DN' (myself)" "$WORK/gw/charon.log" \
+	|| fail "dn: strongSwan did not authenticate as '$GW_DN'"
+log "dn: IDi and IDr as DNs both ways ('$CID_DN' / '$GW_DN'), written with other spacing in petrel's configuration"
 
 # ---- a CA that did not issue the gateway's certificate: refused by petrel
 log "wrong CA: the gateway's certificate must not verify"

@@ -40,7 +40,16 @@ static const struct {
 	{ ".example", -EINVAL, 0, NULL },
 	{ "a..example", -EINVAL, 0, NULL },
 	{ "gw/example", -EINVAL, 0, NULL },
-	{ "CN=gw, O=example", -EINVAL, 0, NULL }, /* DN: TODO(issue 3) */
+	{ "CN=gw, O=example", 0, IKE_ID_DER_ASN1_DN, "dn:CN=gw, O=example" },
+	{ "C=XX,O=petrel e2e ,  CN=moon.example", 0, IKE_ID_DER_ASN1_DN, "dn:C=XX, O=petrel e2e, CN=moon.example" },
+	{ "C=XX, O=petrel, OU=lab, CN=alice@example", 0, IKE_ID_DER_ASN1_DN,
+	  "dn:C=XX, O=petrel, OU=lab, CN=alice@example" },
+	{ "NOSUCHKEY=x", -EINVAL, 0, NULL },
+	{ "CN=", -EINVAL, 0, NULL },
+	{ "CN=a, ", -EINVAL, 0, NULL },
+	{ "CN=a\\,b", -EINVAL, 0, NULL },
+	{ "C=XXX", -EINVAL, 0, NULL }, /* countryName is two letters */
+	{ "gw,example", -EINVAL, 0, NULL },
 	{ "tab\there", -EINVAL, 0, NULL },
 };
 
@@ -62,6 +71,27 @@ static void test_ident(void)
 		ike_ident_parse(idents[i].in, &again);
 		CHECK(ike_ident_eq(&id, &again));
 	}
+	/* DNs compare on the canonical form: case and spacing in values aside,
+	 * and not at all across a different order or value. */
+	struct ike_ident d1, d2;
+	CHECK_EQ(ike_ident_parse("C=XX, O=petrel e2e, CN=moon", &d1), 0);
+	CHECK_EQ(ike_ident_parse("C=xx,O=PETREL  E2E,CN=Moon", &d2), 0);
+	CHECK(d1.len != d2.len || memcmp(d1.data, d2.data, d1.len) != 0);
+	CHECK(ike_ident_eq(&d1, &d2));
+	CHECK_EQ(ike_ident_parse("O=petrel e2e, C=XX, CN=moon", &d2), 0);
+	CHECK(!ike_ident_eq(&d1, &d2));
+	CHECK_EQ(ike_ident_parse("C=XX, O=petrel e2e, CN=sun", &d2), 0);
+	CHECK(!ike_ident_eq(&d1, &d2));
+	d2 = d1;
+	d2.data[d2.len - 1] ^= 0x20; /* other bytes (moon -> mooN), the same canonical Name */
+	CHECK(ike_ident_eq(&d1, &d2));
+	d2.len--; /* and one that is not a Name */
+	CHECK(!ike_ident_eq(&d1, &d2));
+	char ds[300];
+	CHECK_EQ(ike_ident_str(&d2, ds, sizeof(ds)), 0);
+	CHECK(strncmp(ds, "DER_ASN1_DN:30", 14) == 0);
+	CHECK_EQ(ike_ident_str(&d1, ds, 12), -ENOBUFS);
+
 	char long_name[IKE_ID_MAX_LEN + 2];
 	memset(long_name, 'a', sizeof(long_name) - 1);
 	long_name[sizeof(long_name) - 1] = '\0';

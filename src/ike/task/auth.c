@@ -270,6 +270,8 @@ static int id_matches(const struct ike_ident *want, const struct ike_id *got)
 {
 	if (want->type == 0)
 		return 1; /* any identity the credentials prove */
+	if (want->type == IKE_ID_DER_ASN1_DN && got->type == IKE_ID_DER_ASN1_DN)
+		return crypto_dn_eq(want->data, want->len, got->data, got->len);
 	return want->type == got->type && want->len == got->len &&
 	       memcmp(want->data, got->data, got->len) == 0; /* public-memcmp: identity */
 }
