@@ -89,6 +89,8 @@ static uint64_t next_deadline(const struct ike_sa *sa)
 		at = sa->rekey_child_at;
 	if (sa->rekey_ike_at < at)
 		at = sa->rekey_ike_at;
+	if (sa->redundant && sa->redundant_until < at)
+		at = sa->redundant_until;
 	return at;
 }
 
@@ -704,8 +706,11 @@ int ike_sa_recv(struct ike_sa *sa, const uint8_t *msg, size_t len)
 		return rc;
 	}
 	if (sa->redundant && memcmp(outer.hdr.spi_i, sa->redundant->spi_i, 8) == 0 && /* public-memcmp: SPIs */
-	    memcmp(outer.hdr.spi_r, sa->redundant->spi_r, 8) == 0) /* public-memcmp: SPIs */
-		return ike_sa_answer_redundant(sa, msg, len, &outer);
+	    memcmp(outer.hdr.spi_r, sa->redundant->spi_r, 8) == 0) { /* public-memcmp: SPIs */
+		rc = ike_sa_answer_redundant(sa, msg, len, &outer);
+		arm_timer(sa);
+		return rc;
+	}
 	/* RFC 7296 3.1: the SPIs must name this SA (SPIr may still be zero in
 	 * an IKE_SA_INIT response we are waiting for). */
 	if (memcmp(outer.hdr.spi_i, sa->spi_i, 8) != 0) /* public-memcmp: SPIs */
@@ -772,6 +777,10 @@ void ike_sa_on_timer(struct ike_sa *sa)
 	if (sa->state == IKE_S_DEAD)
 		return;
 	uint64_t now = sa->ops.now_ms(sa->ops.ctx);
+	if (sa->redundant && now >= sa->redundant_until) {
+		ike_next_free(sa->redundant);
+		sa->redundant = NULL;
+	}
 	if (now >= sa->retx_at) {
 		if (sa->retx_count >= sa->cfg.retx_tries) {
 			ike_sa_fail(sa, -ETIMEDOUT, "no answer from the peer");

@@ -72,6 +72,11 @@ struct ike_child_sa {
 	uint8_t deleting;  /* our Delete for it is in flight */
 };
 
+/* How long the peer's redundant IKE SA (2.8.2) is kept for its Delete, and
+ * after answering it, for retransmissions of that Delete. */
+#define IKE_REDUNDANT_WAIT_MS 300000u
+#define IKE_REDUNDANT_LINGER_MS 60000u
+
 /* The IKE SA that a CREATE_CHILD_SA rekey made (RFC 7296 2.18): it takes
  * over when the old one's Delete completes. */
 struct ike_next {
@@ -135,6 +140,7 @@ struct ike_sa {
 	struct ike_next *next;            /* a rekeyed IKE SA waiting to take over */
 	struct ike_next *next_peer;       /* the peer's colliding rekey, until ours completes */
 	struct ike_next *redundant;       /* the peer's losing rekey (2.8.2), kept to answer its Delete */
+	uint64_t redundant_until;         /* ... until then (ms) */
 
 	/* Timers besides retransmission (UINT64_MAX: off). */
 	uint64_t dpd_at, rekey_child_at, rekey_ike_at;

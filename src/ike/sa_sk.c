@@ -127,9 +127,9 @@ int ike_sa_protect_with(struct ike_sa *sa, struct ike_keymat *km, const struct i
 /* A request under the peer's redundant IKE SA (RFC 7296 2.8.2): its
  * initiator deletes it with an INFORMATIONAL Delete, which is answered
  * like any Delete of an IKE SA, with an empty INFORMATIONAL (1.4.1). The
- * keys go once a Delete is answered; a retransmission after that finds
- * nothing and the peer drops the SA by itself. Nothing else is served on
- * that SA: it never took over. */
+ * keys stay IKE_REDUNDANT_LINGER_MS longer so a retransmitted Delete (our
+ * answer lost) is answered too; ike_sa_on_timer drops them. Nothing else
+ * is served on that SA: it never took over. */
 int ike_sa_answer_redundant(struct ike_sa *sa, const uint8_t *msg, size_t len,
 			    const struct ike_msg *outer)
 {
@@ -164,9 +164,11 @@ int ike_sa_answer_redundant(struct ike_sa *sa, const uint8_t *msg, size_t len,
 		return rc;
 	sa->ops.send(sa->ops.ctx, sa, out, wb_len(&w));
 	if (last->inner_next == IKE_PLD_DELETE) {
-		log_info(IKE_LOG, "the peer deleted its redundant IKE SA");
-		ike_next_free(n);
-		sa->redundant = NULL;
+		uint64_t until = sa->ops.now_ms(sa->ops.ctx) + IKE_REDUNDANT_LINGER_MS;
+		if (until < sa->redundant_until) {
+			log_info(IKE_LOG, "the peer deleted its redundant IKE SA");
+			sa->redundant_until = until;
+		}
 	}
 	return 0;
 }

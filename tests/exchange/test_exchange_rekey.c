@@ -165,13 +165,16 @@ static void test_ike_collision(void)
 	/* then the two answers, the redundant SA's Delete, the old SA's
 	 * Delete, and an answer to each Delete: the redundant SA's too
 	 * (its sender has dropped that SA and takes the answer as unknown). */
-	int n_msgs = 0, n_info_resp = 0, n_unknown = 0;
+	int n_msgs = 0, n_info_resp = 0, n_unknown = 0, n_dels = 0;
+	static struct hx_msg dels[2];
 	while (hx.n_q && n_msgs < 20) {
 		uint32_t id = 0;
 		int resp = 0, to = hx.q[0]->to;
 		uint8_t exch = hx_peek_exch(&hx, &id, &resp);
 		struct hx_msg m = *hx.q[0];
 		hx_drop(&hx);
+		if (exch == IKE_EXCH_INFORMATIONAL && !resp && n_dels < 2)
+			dels[n_dels++] = m;
 		int rc = hx_inject(&hx, to, m.data, m.len);
 		n_msgs++;
 		n_info_resp += exch == IKE_EXCH_INFORMATIONAL && resp;
@@ -180,6 +183,28 @@ static void test_ike_collision(void)
 	CHECK_EQ(n_msgs, 6);
 	CHECK_EQ(n_info_resp, 2);
 	CHECK_EQ(n_unknown, 1);
+	CHECK_EQ(n_dels, 2);
+	/* Both Deletes again (their answers lost): the old SA is gone, but the
+	 * redundant SA's Delete is answered once more ... */
+	int n_served = 0;
+	for (int i = 0; i < n_dels; i++)
+		n_served += hx_inject(&hx, dels[i].to, dels[i].data, dels[i].len) == 0;
+	CHECK_EQ(n_served, 1);
+	CHECK_EQ(hx.n_q, 1);
+	while (hx_drop(&hx) >= 0)
+		;
+	/* ... until a minute later, when its keys are gone. */
+	uint64_t t0 = hx.now_ms;
+	for (int i = 0; i < 10 && hx.now_ms - t0 < 60000; i++) {
+		if (hx_fire_timer(&hx))
+			break;
+		hx_run(&hx, 8);
+	}
+	CHECK(hx.now_ms - t0 >= 60000);
+	n_served = 0;
+	for (int i = 0; i < n_dels; i++)
+		n_served += hx_inject(&hx, dels[i].to, dels[i].data, dels[i].len) == 0;
+	CHECK_EQ(n_served, 0);
 	ike_sa_spis(hx.side[HX_I].sa, si1, sr1);
 	ike_sa_spis(hx.side[HX_R].sa, si2, sr2);
 	CHECK(memcmp(si0, si1, 8) != 0);

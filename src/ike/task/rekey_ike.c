@@ -202,6 +202,7 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		 * until that Delete is answered. */
 		ike_next_free(sa->redundant);
 		sa->redundant = theirs;
+		sa->redundant_until = sa->ops.now_ms(sa->ops.ctx) + IKE_REDUNDANT_WAIT_MS;
 	}
 	sa->next = mine;
 	/* 2.18: the rekey's initiator deletes the old SA, which hands over. */
