@@ -7,6 +7,7 @@
  * strip it with readv/writev so callers see bare IP packets as on Linux.
  * Built only on macOS (src/net/CMakeLists.txt). */
 #include "net/tun.h"
+#include "net/tun_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,49 +28,6 @@
 #include "base/log.h"
 
 #define UTUN_AF_LEN 4u
-
-struct net_tun {
-	int fd;
-	unsigned ifindex;
-	unsigned mtu;
-	char name[NET_TUN_NAME_MAX];
-	struct net_tun_stats st;
-};
-
-static int ifreq_ioctl(unsigned long req, struct ifreq *ifr)
-{
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
-	if (s < 0)
-		s = socket(AF_INET6, SOCK_DGRAM, 0);
-	if (s < 0)
-		return -errno;
-	int rc = ioctl(s, req, ifr) < 0 ? -errno : 0;
-	close(s);
-	return rc;
-}
-
-static int tun_mtu_set(const char *name, unsigned mtu)
-{
-	struct ifreq ifr;
-
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, name, strnlen(name, IFNAMSIZ - 1));
-	ifr.ifr_mtu = (int)mtu;
-	return ifreq_ioctl(SIOCSIFMTU, &ifr);
-}
-
-static int tun_up(const char *name)
-{
-	struct ifreq ifr;
-	int rc;
-
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, name, strnlen(name, IFNAMSIZ - 1));
-	if ((rc = ifreq_ioctl(SIOCGIFFLAGS, &ifr)) < 0)
-		return rc;
-	ifr.ifr_flags |= IFF_UP;
-	return ifreq_ioctl(SIOCSIFFLAGS, &ifr);
-}
 
 /* "utunN" asks for unit N (sc_unit N + 1); anything else takes any. */
 static unsigned utun_unit(const char *name)
@@ -99,7 +57,7 @@ int net_tun_open(const struct net_tun_cfg *cfg, struct net_tun **out)
 	*out = NULL;
 	if (want && !net_tun_name_valid(want))
 		return -EINVAL;
-	if (mtu < 68 || mtu > 65535)
+	if (mtu < NET_TUN_MTU_MIN || mtu > NET_TUN_MTU_MAX)
 		return -EINVAL;
 	if (want && !utun_unit(want))
 		log_info("tun", "macOS names utun devices itself; '%s' becomes the next free utunN", want);
@@ -141,44 +99,11 @@ int net_tun_open(const struct net_tun_cfg *cfg, struct net_tun **out)
 		rc = -errno;
 		goto fail;
 	}
-	if (!(t->ifindex = if_nametoindex(t->name))) {
-		rc = -errno;
-		goto fail;
-	}
-	if ((rc = tun_mtu_set(t->name, mtu)) < 0) {
-		log_err("tun", "%s: MTU %u: %s", t->name, mtu, strerror(-rc));
-		goto fail;
-	}
-	t->mtu = mtu;
-	if ((rc = tun_up(t->name)) < 0) {
-		log_err("tun", "%s: up: %s", t->name, strerror(-rc));
-		goto fail;
-	}
-	log_info("tun", "%s up (ifindex %u, MTU %u)", t->name, t->ifindex, t->mtu);
-	*out = t;
-	return 0;
+	return tun_finish_open(t, mtu, out);
 fail:
 	close(t->fd);
 	free(t);
 	return rc;
-}
-
-int net_tun_fd(const struct net_tun *t) { return t->fd; }
-const char *net_tun_name(const struct net_tun *t) { return t->name; }
-unsigned net_tun_ifindex(const struct net_tun *t) { return t->ifindex; }
-unsigned net_tun_mtu(const struct net_tun *t) { return t->mtu; }
-const struct net_tun_stats *net_tun_stats(const struct net_tun *t) { return &t->st; }
-
-int net_tun_set_mtu(struct net_tun *t, unsigned mtu)
-{
-	int rc;
-
-	if (mtu < 68 || mtu > 65535)
-		return -EINVAL;
-	if ((rc = tun_mtu_set(t->name, mtu)) < 0)
-		return rc;
-	t->mtu = mtu;
-	return 0;
 }
 
 int net_tun_read_batch(struct net_tun *t, struct net_tun_pkt *pkts, unsigned n)
@@ -257,13 +182,4 @@ int net_tun_write_batch(struct net_tun *t, const struct net_tun_pkt *pkts, unsig
 		done++;
 	}
 	return (int)done;
-}
-
-void net_tun_close(struct net_tun *t)
-{
-	if (!t)
-		return;
-	log_info("tun", "%s closed", t->name);
-	close(t->fd);
-	free(t);
 }
