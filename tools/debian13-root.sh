@@ -3,15 +3,18 @@
 # test tier, where OpenSSL 3.5 provides ML-KEM. Cached outside the checkout
 # (default /var/cache/petrel/trixie-root) and rebuilt only when the marker file
 # is missing or the package list below changed. Needs root and debootstrap.
+# Other roots (debian13-libreswan-root.sh) reuse it with PETREL_ROOT_PKGS
+# (their packages) and PETREL_ROOT_TAG (the name in messages).
 set -euo pipefail
 ROOT=${1:-${PETREL_TRIXIE_ROOT:-/var/cache/petrel/trixie-root}}
 MIRROR=${PETREL_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-PKGS="gcc libc6-dev make cmake pkg-config libssl-dev openssl libuv1-dev libyaml-dev libcjson-dev"
+PKGS=${PETREL_ROOT_PKGS:-gcc libc6-dev make cmake pkg-config libssl-dev openssl libuv1-dev libyaml-dev libcjson-dev}
+TAG=${PETREL_ROOT_TAG:-debian13-root}
 STAMP="trixie $PKGS"
 
-[ "$(id -u)" = 0 ] || { echo "debian13-root: must run as root" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "$TAG: must run as root" >&2; exit 1; }
 if [ -f "$ROOT/.petrel-ready" ] && [ "$(cat "$ROOT/.petrel-ready")" = "$STAMP" ]; then
-	echo "debian13-root: $ROOT is ready (cached)"
+	echo "$TAG: $ROOT is ready (cached)"
 	exit 0
 fi
 command -v debootstrap >/dev/null || {
@@ -22,16 +25,17 @@ trap 'rm -f "$log"' EXIT
 t0=$(date +%s)
 rm -rf "$ROOT"
 mkdir -p "$(dirname "$ROOT")"
-echo "debian13-root: debootstrap trixie into $ROOT (about a minute)"
+echo "$TAG: debootstrap trixie into $ROOT (about a minute)"
 debootstrap --variant=minbase trixie "$ROOT" "$MIRROR" >"$log" 2>&1 || {
-	tail -20 "$log"; echo "debian13-root: debootstrap failed" >&2; exit 1; }
+	tail -20 "$log"; echo "$TAG: debootstrap failed" >&2; exit 1; }
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+# no service may start while packages are installed
 printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
 chmod +x "$ROOT/usr/sbin/policy-rc.d"
 # apt in the root needs /proc; the mount stays private to this command.
 unshare -m sh -c "mount -t proc proc '$ROOT/proc' && chroot '$ROOT' apt-get update -q && \
 	DEBIAN_FRONTEND=noninteractive chroot '$ROOT' apt-get install -y -q --no-install-recommends $PKGS" \
-	>"$log" 2>&1 || { tail -20 "$log"; echo "debian13-root: apt-get in the root failed" >&2; exit 1; }
+	>"$log" 2>&1 || { tail -20 "$log"; echo "$TAG: apt-get in the root failed" >&2; exit 1; }
 chroot "$ROOT" apt-get clean
 echo "$STAMP" >"$ROOT/.petrel-ready"
-echo "debian13-root: ready in $(( $(date +%s) - t0 )) s, $(du -sh --one-file-system "$ROOT" | cut -f1)"
+echo "$TAG: ready in $(( $(date +%s) - t0 )) s, $(du -sh --one-file-system "$ROOT" | cut -f1)"
