@@ -16,56 +16,10 @@ PSK="petrel-e2e-preshared-key-0123456789"
 # shellcheck disable=SC2034 # used by the cases
 CLIENT_ID=client@psk.example GW_ID=gw.example
 PLUGINS="random nonce openssl curve25519 aes sha1 sha2 hmac gcm chapoly kdf x509 pem pkcs1 pkcs8 pubkey constraints eap-identity eap-mschapv2 kernel-libipsec kernel-netlink socket-default vici attr resolve"
-WORK=
-PIDS=()
-T_START=$(date +%s.%N)
-
-log() { printf '[%s %(%H:%M:%S)T] %s\n' "$CASE" -1 "$*" >&2; }
-skip() { echo "SKIP: $*"; exit 77; }
-fail() {
-	log "FAIL: $*"
-	if [ -n "$WORK" ] && [ -d "$WORK" ]; then
-		for f in "$WORK"/*.log "$WORK"/*/charon.log; do
-			[ -f "$f" ] || continue
-			echo "---- ${f#"$WORK"/} (last 40 lines)" >&2
-			tail -n 40 "$f" >&2
-		done
-	fi
-	exit 1
-}
-elapsed() { echo "$(date +%s.%N) $T_START" | awk '{printf "%.1f", $1 - $2}'; }
-
-ns_del() { # kill what still runs in a namespace of ours (by PID), then delete it
-	local ns=$1 pids
-	ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$ns" || return 0
-	pids=$(ip netns pids "$ns" 2>/dev/null || true)
-	if [ -n "$pids" ]; then
-		# shellcheck disable=SC2086
-		kill $pids 2>/dev/null || true
-		sleep 0.3
-		pids=$(ip netns pids "$ns" 2>/dev/null || true)
-		# shellcheck disable=SC2086
-		[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
-	fi
-	ip netns del "$ns" 2>/dev/null || true
-}
-
-cleanup() {
-	local rc=$?
-	set +e
-	for p in "${PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	for p in "${PIDS[@]}"; do
-		for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	ns_del "$NS_CLI"; ns_del "$NS_GW"; ns_del "$NS_RT"
-	[ -n "$WORK" ] && [ "${PTE2E_KEEP:-0}" != 1 ] && rm -rf "$WORK"
-	log "done in $(elapsed) s (exit $rc)"
-	exit $rc
-}
+NS_LIST=("$NS_CLI" "$NS_GW" "$NS_RT")
+FAIL_GLOBS=("*.log" "*/charon.log") FAIL_LINES=40
+# shellcheck source=tests/e2e/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 e2e_init() { # strongswan|none
 	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
@@ -77,7 +31,7 @@ e2e_init() { # strongswan|none
 	fi
 	trap cleanup EXIT
 	trap 'exit 130' INT TERM
-	ns_del "$NS_CLI"; ns_del "$NS_GW"; ns_del "$NS_RT"
+	ns_del_all
 	ip netns add "$NS_RT" 2>/dev/null || skip "cannot create network namespaces here"
 	WORK=$(mktemp -d "/tmp/pte2e-$CASE-XXXXXX")
 }

@@ -13,58 +13,11 @@
 NS_CLI=pte2e-$CASE-cli NS_PEER=pte2e-$CASE-peer
 CLI=192.0.2.2 PEER=192.0.2.1 CLI6=2001:db8:1::2 PEER6=2001:db8:1::1
 GW=198.51.100.1 OTHER=198.51.100.2 GW6=2001:db8:2::1
-WORK=
-PIDS=()
 TOOL_PID=
-T_START=$(date +%s.%N)
-
-log() { printf '[%s %(%H:%M:%S)T] %s\n' "$CASE" -1 "$*" >&2; }
-skip() { echo "SKIP: $*"; exit 77; }
-fail() {
-	log "FAIL: $*"
-	if [ -n "$WORK" ] && [ -d "$WORK" ]; then
-		for f in "$WORK"/*.out "$WORK"/*.err; do
-			[ -s "$f" ] || continue
-			echo "---- ${f#"$WORK"/} (last 30 lines)" >&2
-			tail -n 30 "$f" >&2
-		done
-	fi
-	exit 1
-}
-elapsed() { echo "$(date +%s.%N) $T_START" | awk '{printf "%.1f", $1 - $2}'; }
-
-ns_del() { # kill what still runs in a namespace of ours (by PID), then delete it
-	local ns=$1 pids
-	ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$ns" || return 0
-	pids=$(ip netns pids "$ns" 2>/dev/null || true)
-	if [ -n "$pids" ]; then
-		# shellcheck disable=SC2086
-		kill $pids 2>/dev/null || true
-		sleep 0.3
-		pids=$(ip netns pids "$ns" 2>/dev/null || true)
-		# shellcheck disable=SC2086
-		[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
-	fi
-	ip netns del "$ns" 2>/dev/null || true
-}
-
-cleanup() {
-	local rc=$?
-	set +e
-	exec 3>&- 2>/dev/null
-	for p in "${PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	for p in "${PIDS[@]}"; do
-		for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	ns_del "$NS_CLI"; ns_del "$NS_PEER"
-	[ -n "$WORK" ] && [ "${PTE2E_KEEP:-0}" != 1 ] && rm -rf "$WORK"
-	log "done in $(elapsed) s (exit $rc)"
-	exit $rc
-}
+NS_LIST=("$NS_CLI" "$NS_PEER")
+FAIL_GLOBS=("*.out" "*.err") FAIL_LINES=30
+# shellcheck source=tests/e2e/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 net_init() { # TOOL
 	TOOL=$1
@@ -74,7 +27,7 @@ net_init() { # TOOL
 	[ -x "$TOOL" ] || skip "net-tool not built ($TOOL)"
 	trap cleanup EXIT
 	trap 'exit 130' INT TERM
-	ns_del "$NS_CLI"; ns_del "$NS_PEER"
+	ns_del_all
 	ip netns add "$NS_CLI" 2>/dev/null || skip "cannot create network namespaces here"
 	WORK=$(mktemp -d "/tmp/pte2e-$CASE-XXXXXX")
 }
