@@ -141,6 +141,15 @@ kill -TERM "$GW_PID"
 rc=0; wait "$INI" || rc=$?
 [ $rc = 0 ] || fail "nat: ike-initiator exited with $rc: $(tail -3 "$WORK/nat.log")"
 grep -q '"event":"deleted"' "$WORK/nat.log" || fail "nat: the client did not get petrel-gw's delete"
+# petrel-gw closes within GW_SHUTDOWN_MS (3 s) of the signal; a process
+# still there 15 s later is a hang, reported with where it waits.
+for _ in $(seq 1 150); do kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$GW_PID" 2>/dev/null; then
+	for p in $(ip netns pids "$NS_GW" 2>/dev/null); do
+		log "still running: $(tr '\0' ' ' < "/proc/$p/cmdline") state $(awk '{print $3}' "/proc/$p/stat") wchan $(cat "/proc/$p/wchan" 2>/dev/null)"
+	done
+	fail "petrel-gw did not exit within 15 s of SIGTERM (last log line: $(tail -1 "$WORK/gw.log"))"
+fi
 rc=0; wait "$GW_PID" || rc=$?
 [ $rc = 0 ] || fail "petrel-gw exited with $rc after SIGTERM"
 grep -q "deleting (shutdown)" "$WORK/gw.log" || fail "petrel-gw did not delete on SIGTERM"
