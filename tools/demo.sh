@@ -73,7 +73,7 @@ gateway:
   tun: ptgw0
   tun_address: 203.0.113.1
 YAML
-ip netns exec $GWNS timeout 300 "$PETREL_GW" --config "$WORK/gw.yaml" > "$WORK/gw.log" 2>&1 &
+ip netns exec $GWNS timeout --foreground 300 "$PETREL_GW" --config "$WORK/gw.yaml" > "$WORK/gw.log" 2>&1 &
 PIDS+=($!)
 
 say "Starting petreld in $CLI with the profile 'demo'"
@@ -91,7 +91,7 @@ demo:
 YAML
 SOCK=$WORK/control.sock
 # A private /run for petreld (its route journal and DNS backup stay in the demo).
-ip netns exec $CLI timeout 300 sh -c "mount -t tmpfs tmpfs /run && exec '$PETRELD' --config '$WORK/etc' --socket '$SOCK'" \
+ip netns exec $CLI timeout --foreground 300 sh -c "mount -t tmpfs tmpfs /run && exec '$PETRELD' --config '$WORK/etc' --socket '$SOCK'" \
 	> "$WORK/petreld.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 50); do [ -S "$SOCK" ] && break; sleep 0.1; done

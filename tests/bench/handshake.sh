@@ -171,7 +171,7 @@ RESULTS=()
 measure() {
 	local name=$1 fn=$2 pcap=$WORK/$2-$RANDOM.pcap i walls=() cap
 	"$fn" >/dev/null
-	ip netns exec "$NS_RT" timeout 300 tcpdump -i r-cli -n -U --immediate-mode -Z root -c 5000 -w "$pcap" \
+	ip netns exec "$NS_RT" timeout --foreground 300 tcpdump -i r-cli -n -U --immediate-mode -Z root -c 5000 -w "$pcap" \
 		'udp port 500 or udp port 4500' 2> "$pcap.log" &
 	cap=$!
 	PIDS+=("$cap")
@@ -210,7 +210,7 @@ measure "(ii)  strongSwan 5.9.8     -> strongSwan 5.9.8" hs_swan
 kill -TERM "$SS_GW_PID" 2>/dev/null || true
 for _ in $(seq 1 50); do kill -0 "$SS_GW_PID" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$SS_GW_PID" 2>/dev/null && fail "the strongSwan gateway did not stop"
-ip netns exec "$NS_GW" timeout 300 "$PGW" --config "$WORK/gw.yaml" > "$WORK/gw.log" 2>&1 &
+ip netns exec "$NS_GW" timeout --foreground 300 "$PGW" --config "$WORK/gw.yaml" > "$WORK/gw.log" 2>&1 &
 PIDS+=("$!")
 wait_for "$WORK/gw.log" "listening on" 5 || fail "petrel-gw did not start"
 measure "(iii) petrel ike-initiator -> petrel-gw" hs_petrel

@@ -3,6 +3,12 @@
 # after they set NS_LIST, the namespaces of the case, and FAIL_GLOBS and
 # FAIL_LINES, which files a failure shows and how much of each).
 # Exit codes: 0 pass, 1 fail, 77 skip (with the reason on stdout).
+#
+# Daemons run under `timeout --foreground N`: without --foreground,
+# timeout(1) forwards a SIGTERM and then sends SIGCONT. A sanitizer build's
+# leak check at exit stops the process with a ptrace SIGSTOP, and a late
+# SIGCONT discards that stop, so LeakSanitizer's tracer then waits forever
+# (seen in CI: petrel-gw logged "stopped" and never exited).
 
 WORK=
 PIDS=()

@@ -120,7 +120,7 @@ ss_start() { # NAME NS
 	rm -f "$d/charon.vici"
 	# ip netns exec gives the daemon a private mount namespace; a tmpfs on
 	# /run there gives each charon its own /run/charon.pid
-	ip netns exec "$ns" timeout 120 sh -c "mount -t tmpfs -o size=4m tmpfs /run && \
+	ip netns exec "$ns" timeout --foreground 120 sh -c "mount -t tmpfs -o size=4m tmpfs /run && \
 		exec env STRONGSWAN_CONF=$d/strongswan.conf /usr/lib/ipsec/charon" > "$d/charon.out" 2>&1 &
 	pid=$!
 	PIDS+=("$pid")
@@ -155,7 +155,7 @@ gw_conf() { # [extra yaml lines for the gateway map]
 }
 
 gw_start() { # PETREL_GW
-	ip netns exec "$NS_GW" timeout 120 "$1" --config "$WORK/gw.yaml" > "$WORK/gw.log" 2>&1 &
+	ip netns exec "$NS_GW" timeout --foreground 120 "$1" --config "$WORK/gw.yaml" > "$WORK/gw.log" 2>&1 &
 	GW_PID=$!
 	PIDS+=("$GW_PID")
 	for _ in $(seq 1 50); do

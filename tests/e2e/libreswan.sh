@@ -53,7 +53,7 @@ lsw_start() {
 	ip netns exec "$ns" sh -c "mount --bind '$WORK' '$r/petrel/work' && mount -t proc proc '$r/proc' && \
 		mount --rbind /dev '$r/dev' && mount -t tmpfs -o size=4m tmpfs '$r/run' && mkdir -p '$r/run/pluto' && \
 		chroot '$r' certutil -N -d sql:/petrel/work/nss --empty-password && \
-		exec timeout 120 chroot '$r' /usr/libexec/ipsec/pluto --nofork --config /petrel/work/ipsec.conf \
+		exec timeout --foreground 120 chroot '$r' /usr/libexec/ipsec/pluto --nofork --config /petrel/work/ipsec.conf \
 			--secretsfile /petrel/work/ipsec.secrets --nssdir /petrel/work/nss --logfile /petrel/work/pluto.log" \
 		> "$WORK/pluto-stdout.log" 2>&1 &
 	LSW_PID=$!

@@ -96,7 +96,7 @@ tool_start() { # NS OUT ARGS...
 	local ns=$1 out=$2; shift 2
 	rm -f "$WORK/ctl"
 	mkfifo "$WORK/ctl"
-	ip netns exec "$ns" timeout 60 "$TOOL" "$@" < "$WORK/ctl" > "$out" 2> "$out.err" &
+	ip netns exec "$ns" timeout --foreground 60 "$TOOL" "$@" < "$WORK/ctl" > "$out" 2> "$out.err" &
 	TOOL_PID=$!
 	PIDS+=("$TOOL_PID")
 	exec 3> "$WORK/ctl"

@@ -49,7 +49,7 @@ need_tools() { # TOOL...: skip (77) naming the first one missing
 # journal (/run/petrel/gw-routes) is then its own, not the host's or that of
 # a case running in parallel. GW_PID is timeout(1); GW_REAL_PID petrel-gw.
 tun_gw_start() { # PETREL_GW
-	ip netns exec "$NS_GW" timeout 120 sh -c "mount -t tmpfs -o size=4m tmpfs /run && exec '$1' --config '$WORK/gw.yaml'" \
+	ip netns exec "$NS_GW" timeout --foreground 120 sh -c "mount -t tmpfs -o size=4m tmpfs /run && exec '$1' --config '$WORK/gw.yaml'" \
 		> "$WORK/gw.log" 2>&1 &
 	GW_PID=$!
 	PIDS+=("$GW_PID")
@@ -65,7 +65,7 @@ tun_gw_start() { # PETREL_GW
 # petreld in the client namespace with the profiles in $WORK/etc.
 petreld_start() { # PETRELD
 	SOCK=$WORK/control.sock
-	ip netns exec "$NS_CLI" timeout 120 sh -c "mount -t tmpfs -o size=4m tmpfs /run && exec '$1' --config '$WORK/etc' --socket '$SOCK'" \
+	ip netns exec "$NS_CLI" timeout --foreground 120 sh -c "mount -t tmpfs -o size=4m tmpfs /run && exec '$1' --config '$WORK/etc' --socket '$SOCK'" \
 		> "$WORK/petreld.log" 2>&1 &
 	PETRELD_PID=$!
 	PIDS+=("$PETRELD_PID")
