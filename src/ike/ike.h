@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "crypto/secret.h"
+#include "ike/pld/codepoints.h"
 #include "ike/proposal.h"
 
 #define IKE_ID_MAX_LEN 256u
@@ -154,6 +155,16 @@ struct ike_cfg {
 	/* Responder: ask for a COOKIE (RFC 7296 2.6) before doing any work. */
 	int require_cookie;
 	const struct secret *cookie_secret;
+	/* The draft code points (NULL: ike_codepoints_default()). */
+	const struct ike_codepoints *cp;
+	/* draft-ietf-ipsecme-ikev2-reliable-transport: the initiator offers
+	 * N(SEPARATE_TRANSPORTS) in IKE_SA_INIT; the responder agrees when it
+	 * is offered. ike_sa_separate() tells whether both did. */
+	int separate;
+	/* draft-ietf-ipsecme-encrypted-esp-ping: N(ENCRYPTED_PING_SUPPORTED)
+	 * in IKE_AUTH (the initiator offers, the responder answers when
+	 * offered); ike_sa_echo() tells whether both did. */
+	int echo;
 };
 
 /* A Child SA the engine hands to ops->child_up: keys for each direction as
@@ -244,6 +255,19 @@ const struct ike_cp_result *ike_sa_cp(const struct ike_sa *sa);
 /* 1 when NAT detection found a NAT in front of us / the peer. */
 int ike_sa_nat_local(const struct ike_sa *sa);
 int ike_sa_nat_remote(const struct ike_sa *sa);
+/* 1 when both sides sent N(SEPARATE_TRANSPORTS) in IKE_SA_INIT: every
+ * later IKE exchange of this SA runs over TCP (the owner moves it). */
+int ike_sa_separate(const struct ike_sa *sa);
+/* 1 when both sides sent N(ENCRYPTED_PING_SUPPORTED): ESP Echo may be used
+ * on this SA's Child SAs. */
+int ike_sa_echo(const struct ike_sa *sa);
+/* The owner moved the SA onto a reliable stream (RFC 9329 TCP) or back to
+ * UDP. On a stream nothing is fragmented (RFC 9329 5) and a request is not
+ * retransmitted: it fails after the whole UDP schedule's time. */
+void ike_sa_set_reliable(struct ike_sa *sa, int on);
+/* Send the request in flight once more (the stream it went out on was
+ * replaced: RFC 9329 6, the originator resends on the new connection). */
+void ike_sa_resend(struct ike_sa *sa);
 void *ike_sa_user(const struct ike_sa *sa);
 void ike_sa_set_user(struct ike_sa *sa, void *user);
 

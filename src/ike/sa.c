@@ -146,6 +146,8 @@ int ike_sa_new(const struct ike_cfg *cfg, const struct ike_ops *ops, struct ike_
 		sa->cfg.retx_base_ms = RETX_BASE_MS;
 	if (!sa->cfg.retx_tries)
 		sa->cfg.retx_tries = RETX_TRIES;
+	if (!sa->cfg.cp)
+		sa->cfg.cp = ike_codepoints_default();
 	sa->ops = *ops;
 	sa->role = cfg->role;
 	sa->state = IKE_S_NEW;
@@ -308,6 +310,19 @@ int ike_dgram_copy(struct ike_dgram *d, const uint8_t *p, size_t len)
 }
 
 /* Start the next exchange when none is in flight. */
+/* RFC 7296 2.1 over UDP: the first timeout, then doubling. On a stream
+ * (RFC 9329 6) a request is sent once and fails after as long as the whole
+ * UDP schedule would have taken. */
+static uint64_t first_wait(const struct ike_sa *sa)
+{
+	if (!sa->reliable)
+		return sa->cfg.retx_base_ms;
+	uint64_t all = 0;
+	for (uint32_t i = 0; i < sa->cfg.retx_tries; i++)
+		all += (uint64_t)sa->cfg.retx_base_ms << i;
+	return all;
+}
+
 static void kick(struct ike_sa *sa)
 {
 	char spis[34];
@@ -334,7 +349,7 @@ static void kick(struct ike_sa *sa)
 		  ike_exch_name(sa->active_exch), sa->next_req_id, sa->req.n);
 	send_all(sa, &sa->req);
 	sa->retx_count = 1;
-	sa->retx_at = sa->ops.now_ms(sa->ops.ctx) + sa->cfg.retx_base_ms;
+	sa->retx_at = sa->ops.now_ms(sa->ops.ctx) + first_wait(sa);
 	arm_timer(sa);
 }
 
@@ -782,7 +797,7 @@ void ike_sa_on_timer(struct ike_sa *sa)
 		sa->redundant = NULL;
 	}
 	if (now >= sa->retx_at) {
-		if (sa->retx_count >= sa->cfg.retx_tries) {
+		if (sa->retx_count >= sa->cfg.retx_tries || sa->reliable) {
 			ike_sa_fail(sa, -ETIMEDOUT, "no answer from the peer");
 			return;
 		}
@@ -901,6 +916,25 @@ int ike_sa_claims_spis(const struct ike_sa *sa, const uint8_t spi_i[8], const ui
 const struct ike_chosen *ike_sa_ike_alg(const struct ike_sa *sa) { return &sa->alg; }
 const struct ike_cp_result *ike_sa_cp(const struct ike_sa *sa) { return &sa->cp; }
 int ike_sa_nat_local(const struct ike_sa *sa) { return sa->nat_local; }
+int ike_sa_separate(const struct ike_sa *sa) { return sa->separate; }
+int ike_sa_echo(const struct ike_sa *sa) { return sa->echo; }
+
+void ike_sa_set_reliable(struct ike_sa *sa, int on)
+{
+	sa->reliable = !!on;
+	if (sa->retx_at != UINT64_MAX) { /* the request in flight: the new schedule */
+		sa->retx_count = 1;
+		sa->retx_at = sa->ops.now_ms(sa->ops.ctx) + first_wait(sa);
+		arm_timer(sa);
+	}
+}
+
+void ike_sa_resend(struct ike_sa *sa)
+{
+	if (sa->state == IKE_S_DEAD || sa->retx_at == UINT64_MAX || !sa->req.n)
+		return;
+	send_all(sa, &sa->req);
+}
 int ike_sa_nat_remote(const struct ike_sa *sa) { return sa->nat_remote; }
 void *ike_sa_user(const struct ike_sa *sa) { return sa->user; }
 void ike_sa_set_user(struct ike_sa *sa, void *user) { sa->user = user; }

@@ -105,6 +105,9 @@ struct ike_sa {
 	struct ike_dgram init_i, init_r;   /* the IKE_SA_INIT messages, for AUTH */
 	int nat_local, nat_remote;
 	int peer_frag;                     /* RFC 7383 IKEV2_FRAGMENTATION_SUPPORTED */
+	int separate;                      /* both sent SEPARATE_TRANSPORTS */
+	int echo;                          /* both sent ENCRYPTED_PING_SUPPORTED */
+	int reliable;                      /* IKE runs on a stream (RFC 9329) */
 	uint16_t peer_sig_hashes;          /* RFC 7427 4: bit n for hash ID n */
 
 	/* Message IDs (RFC 7296 2.3), window size 1. */

@@ -58,8 +58,9 @@ int ike_sa_protect(struct ike_sa *sa, const struct ike_hdr *h, uint8_t first,
 		return -EPROTO;
 	size_t whole = ike_sk_msg_len(sa->km, IKE_PLD_SK, inner_len);
 	/* RFC 7383 2.5: fragment only when both sides said they can, and only
-	 * what would not fit one datagram of the safe size. */
-	if (sa->peer_frag && whole > FRAG_MAX_MSG_LEN) {
+	 * what would not fit one datagram of the safe size; never on a stream
+	 * (RFC 9329 5). */
+	if (sa->peer_frag && !sa->reliable && whole > FRAG_MAX_MSG_LEN) {
 		static const size_t max_out = PT_IKE_FRAGS_MAX;
 		struct wb outs[PT_IKE_FRAGS_MAX];
 		uint8_t *bufs = malloc(max_out * FRAG_MAX_MSG_LEN);

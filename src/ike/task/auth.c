@@ -461,6 +461,8 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	struct task_auth *ta = (struct task_auth *)t;
 	int rc;
 
+	if (sa->state == IKE_S_INIT_DONE && sa->cfg.echo)
+		ike_out_notify(m, sa->cfg.cp->n_encrypted_ping_supported, NULL, 0);
 	if (sa->cfg.auth != IKE_AUTHK_EAP) {
 		rc = add_id_auth(sa, m, IKE_PLD_IDI, 1, 1);
 		if (!rc)
@@ -523,6 +525,9 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		log_warn(IKE_LOG, "IKE_AUTH refused by the gateway: %s", ike_notify_name(err));
 		return -EACCES;
 	}
+	struct ike_notify en;
+	if (sa->cfg.echo && ike_in_notify(m, sa->cfg.cp->n_encrypted_ping_supported, &en))
+		sa->echo = 1;
 	if (sa->cfg.auth != IKE_AUTHK_EAP) {
 		if (verify_peer(sa, m, IKE_PLD_IDR, 0))
 			return -EACCES;
@@ -576,8 +581,11 @@ static int eap_lookup(void *arg, const uint8_t *id, size_t id_len, struct secret
 static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
 {
 	struct task_auth *ta = (struct task_auth *)t;
+	struct ike_notify en;
 	int rc;
 
+	if (sa->cfg.echo && ike_in_notify(m, sa->cfg.cp->n_encrypted_ping_supported, &en))
+		sa->echo = 1; /* answered in the response that ends IKE_AUTH */
 	if (ta->eap_s) {
 		if (ta->eap_done) {
 			if (check_msk_auth(ta, sa, m, 1)) {
@@ -653,6 +661,8 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	struct task_auth *ta = (struct task_auth *)t;
 	int rc;
 
+	if (sa->echo && (!ta->eap_s || ta->final))
+		ike_out_notify(m, sa->cfg.cp->n_encrypted_ping_supported, NULL, 0);
 	if (!ta->eap_s) {
 		rc = add_id_auth(sa, m, IKE_PLD_IDR, 0, 0);
 		if (!rc)

@@ -1,10 +1,11 @@
 /* IKE_SA_INIT (RFC 7296 1.2): proposals, key exchange, nonces, NAT
  * detection (2.23), COOKIE (2.6), INVALID_KE_PAYLOAD (1.2), and the
- * capability notifies IKEV2_FRAGMENTATION_SUPPORTED (RFC 7383 2.3) and
- * SIGNATURE_HASH_ALGORITHMS (RFC 7427 4).
+ * capability notifies IKEV2_FRAGMENTATION_SUPPORTED (RFC 7383 2.3),
+ * SEPARATE_TRANSPORTS (draft-ietf-ipsecme-ikev2-reliable-transport, when
+ * configured) and SIGNATURE_HASH_ALGORITHMS (RFC 7427 4).
  *
- *   HDR, SAi1, KEi, Ni, N(NAT_D_SRC), N(NAT_D_DST), N(FRAG_SUP), N(SIG_HASH) -->
- *   <-- HDR, SAr1, KEr, Nr, N(NAT_D_SRC), N(NAT_D_DST), N(FRAG_SUP), N(SIG_HASH)
+ *   HDR, SAi1, KEi, Ni, N(NAT_D_SRC), N(NAT_D_DST), N(FRAG_SUP), [N(SEP_TR),] N(SIG_HASH) -->
+ *   <-- HDR, SAr1, KEr, Nr, N(NAT_D_SRC), N(NAT_D_DST), N(FRAG_SUP), [N(SEP_TR),] N(SIG_HASH)
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -99,9 +100,14 @@ static void check_nat_d(struct ike_sa *sa, const struct ike_msg_in *m)
 	sa->nat_local = (seen_dst && !dst_match) || sa->cfg.force_natt;
 }
 
-static int add_caps(struct ike_msg_out *m)
+/* SEPARATE_TRANSPORTS (draft-ietf-ipsecme-ikev2-reliable-transport 3.1):
+ * the initiator offers it when configured; the responder answers it only
+ * when offered and configured. */
+static int add_caps(struct ike_sa *sa, struct ike_msg_out *m)
 {
 	ike_out_notify(m, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
+	if (sa->cfg.separate && (sa->role == IKE_ROLE_INITIATOR || sa->separate))
+		ike_out_notify(m, sa->cfg.cp->n_separate_transports, NULL, 0);
 	return ike_out_notify(m, IKE_N_SIGNATURE_HASH_ALGORITHMS, sig_hashes, sizeof(sig_hashes));
 }
 
@@ -109,6 +115,11 @@ static void read_caps(struct ike_sa *sa, const struct ike_msg_in *m)
 {
 	struct ike_notify n;
 	sa->peer_frag = ike_in_notify(m, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, &n) != NULL;
+	/* Agreed: every later exchange runs on a stream, so nothing of it is
+	 * fragmented or retransmitted (the owner moves it to TCP). */
+	sa->separate = sa->cfg.separate &&
+		ike_in_notify(m, sa->cfg.cp->n_separate_transports, &n) != NULL;
+	sa->reliable = sa->separate;
 	sa->peer_sig_hashes = 0;
 	if (ike_in_notify(m, IKE_N_SIGNATURE_HASH_ALGORITHMS, &n))
 		for (size_t i = 0; i + 1 < n.len; i += 2) {
@@ -157,7 +168,7 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	ike_bld_end(&m->b);
 	if ((rc = add_nat_d(sa, m)))
 		return rc;
-	return add_caps(m);
+	return add_caps(sa, m);
 }
 
 static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
@@ -346,7 +357,7 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	ike_bld_end(&m->b);
 	if ((rc = add_nat_d(sa, m)))
 		return rc;
-	if ((rc = add_caps(m)))
+	if ((rc = add_caps(sa, m)))
 		return rc;
 	/* RFC 7296 1.2: the responder asks for a certificate here. */
 	return ike_auth_add_certreq(sa, m);
