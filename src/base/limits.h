@@ -58,4 +58,12 @@
 #define PT_NET_KS_GATEWAYS_MAX    8u      /* gateway addresses the kill switch lets through */
 #define PT_NET_NETMON_MSGS_MAX    64u     /* netlink/route-socket messages per wake-up */
 
+/* RFC 9329 TCP streams (src/net/tcpconn). Queued bytes are frames handed to
+ * the socket whose write has not completed; ESP is refused at the lower cap
+ * so IKE messages (a Delete, a DPD answer) still get through a full stream. */
+#define PT_NET_TCP_QUEUE_MAX_LEN     (1024u * 1024u) /* all frames queued on one stream */
+#define PT_NET_TCP_ESP_QUEUE_MAX_LEN (256u * 1024u)  /* ESP queues only below this */
+#define PT_NET_TCP_READ_LEN          (16u * 1024u)   /* one read from the socket */
+#define PT_NET_TCP_CONNS_MAX         1024u           /* open accepted streams per listener */
+
 #endif

@@ -16,7 +16,10 @@ void iketcp_rx_reset(struct iketcp_rx *rx)
 	rx->len_have = 0;
 	rx->want = rx->have = 0;
 	rx->bad_in_a_row = 0;
+	rx->stop = 0;
 }
+
+void iketcp_rx_stop(struct iketcp_rx *rx) { rx->stop = 1; }
 
 /* One whole payload: what is it? */
 static int deliver(struct iketcp_rx *rx, iketcp_frame_fn fn, void *ctx)
@@ -90,6 +93,8 @@ int iketcp_rx_feed(struct iketcp_rx *rx, const uint8_t *data, size_t len, iketcp
 			int rc = deliver(rx, fn, ctx);
 			if (rc)
 				return rc;
+			if (rx->stop)
+				return -ECANCELED;
 		}
 	}
 	return 0;

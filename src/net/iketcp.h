@@ -43,6 +43,7 @@ struct iketcp_rx {
 	uint8_t len_buf[IKETCP_LEN_LEN];
 	size_t want, have;     /* payload octets of the frame being read */
 	unsigned bad_in_a_row;
+	int stop;              /* set by iketcp_rx_stop() from a frame callback */
 	struct iketcp_stats st;
 	uint8_t buf[IKETCP_PAYLOAD_MAX];
 };
@@ -58,6 +59,11 @@ void iketcp_rx_reset(struct iketcp_rx *rx);
  * wrong prefix, a Length below 2, or too many bad frames in a row. */
 int iketcp_rx_feed(struct iketcp_rx *rx, const uint8_t *data, size_t len, iketcp_frame_fn fn,
 		   void *ctx);
+/* From inside a frame callback: the stream is being closed, so the running
+ * iketcp_rx_feed() returns -ECANCELED at once without reading further
+ * bytes (the owner of a TCP stream may close it from a callback). Cleared
+ * by iketcp_rx_init() and iketcp_rx_reset(). */
+void iketcp_rx_stop(struct iketcp_rx *rx);
 
 /* Sending: the prefix once per connection, then frames. 0 or the buffer's
  * sticky error; -EMSGSIZE when the message cannot be framed (IKE at most

@@ -141,6 +141,30 @@ static void test_broken(struct iketcp_rx *rx)
 	check_frames(&g);
 }
 
+/* A frame callback that stops the stream (its owner closed it). */
+static struct iketcp_rx *stop_rx;
+static void on_frame_stop(void *ctx, enum iketcp_kind kind, const uint8_t *p, size_t len)
+{
+	on_frame(ctx, kind, p, len);
+	iketcp_rx_stop(stop_rx);
+}
+
+/* iketcp_rx_stop() from the first frame: the feed returns -ECANCELED with
+ * the rest unread; a reset makes the receiver usable again. */
+static void test_stop(struct iketcp_rx *rx)
+{
+	struct got g = { 0 };
+	stop_rx = rx;
+	iketcp_rx_init(rx, 1);
+	CHECK_EQ(iketcp_rx_feed(rx, stream, stream_len, on_frame_stop, &g), -ECANCELED);
+	CHECK_EQ(g.n, 1);
+	CHECK_EQ(rx->st.esp + rx->st.keepalives, 0);
+	memset(&g, 0, sizeof(g));
+	iketcp_rx_reset(rx);
+	CHECK_EQ(iketcp_rx_feed(rx, stream, stream_len, on_frame, &g), 0);
+	check_frames(&g);
+}
+
 static void test_sizes(struct iketcp_rx *rx)
 {
 	static uint8_t big[IKETCP_PAYLOAD_MAX + 8], out[IKETCP_PAYLOAD_MAX + 16];
@@ -176,6 +200,7 @@ int main(void)
 	build();
 	test_splits(rx);
 	test_broken(rx);
+	test_stop(rx);
 	test_sizes(rx);
 	free(rx);
 	return test_done();
