@@ -88,6 +88,9 @@ void fmt_profile_status(FILE *f, const cJSON *p)
 	fprintf(f, "%s\n", n ? "" : "-");
 	ROW(f, "IKE", "%s", path_human(fmt_str(p, "ike", "none")));
 	ROW(f, "ESP", "%s", path_human(fmt_str(p, "esp", "none")));
+	const char *why = fmt_str(p, "path_reason", NULL);
+	if (why)
+		ROW(f, "path", "%s", why);
 	fmt_bytes(a, sizeof(a), num(p, "bytes_in"));
 	fmt_bytes(b, sizeof(b), num(p, "bytes_out"));
 	ROW(f, "traffic", "%s in, %s out (%.0f/%.0f packets)", a, b, num(p, "packets_in"),

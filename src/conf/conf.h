@@ -85,6 +85,13 @@ struct conf_profile {
 	/* Rekey the Child SA after this many seconds (0: one hour). Not in the
 	 * documented schema: tests use it to rekey under traffic (issue 4). */
 	unsigned rekey_child_s;
+	/* ESP Echo probes of the datagram path: one every interval_ms while
+	 * it works (0: only after setup), a probe unanswered for timeout_ms is
+	 * sent again, `retries` unanswered in a row move ESP into TCP. */
+	unsigned echo_interval_ms, echo_timeout_ms, echo_retries;
+	/* Separate transports when TCP/4500 does not connect: 0 start again on
+	 * UDP without SEPARATE_TRANSPORTS (RFC 7383 fragments), 1 fail. */
+	int tcp_blocked_fail;
 };
 
 /* The draft code points that are still TBD (PRODUCT.md "Code points"). A
@@ -208,6 +215,14 @@ struct conf_gw {
 	char tun[16];
 	struct conf_addr tun_addrs[2];
 	unsigned n_tun_addrs;
+	/* Transports (all on by default): listen on TCP/4500 for RFC 9329
+	 * streams; agree to SEPARATE_TRANSPORTS; agree to
+	 * ENCRYPTED_PING_SUPPORTED and answer ESP Echo; the draft code points
+	 * (0: the default). */
+	int tcp;
+	int separate_transports;
+	int echo;
+	struct conf_codepoints codepoints;
 };
 
 /* Load petrel-gw's configuration. 0, -EINVAL with diags, or -errno when the

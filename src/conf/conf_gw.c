@@ -16,11 +16,12 @@ static const char *const top_keys[] = { "gateway", NULL };
 static const char *const gw_keys[] = {
 	"listen", "id", "psk_file", "pool", "pool6", "dns", "subnets", "proposals",
 	"cookie_threshold", "log_level", "cert", "key", "chain", "client_auth", "ca",
-	"eap_users", "tun", "tun_address", "dns_domains", NULL,
+	"eap_users", "tun", "tun_address", "dns_domains", "tcp", "separate_transports", "echo",
+	"codepoints", NULL,
 };
 enum { K_LISTEN, K_ID, K_PSK_FILE, K_POOL, K_POOL6, K_DNS, K_SUBNETS, K_PROPOSALS,
        K_COOKIE, K_LOG_LEVEL, K_CERT, K_KEY, K_CHAIN, K_CLIENT_AUTH, K_CA, K_EAP_USERS,
-       K_TUN, K_TUN_ADDRESS, K_DNS_DOMAINS };
+       K_TUN, K_TUN_ADDRESS, K_DNS_DOMAINS, K_TCP, K_SEPARATE, K_ECHO, K_CODEPOINTS };
 static const char *const client_auths[] = { "psk", "cert", "eap-mschapv2", NULL };
 static const char *const proposal_keys[] = { "ike", "esp", NULL };
 
@@ -28,7 +29,7 @@ struct gctx {
 	struct conf_gw *g;
 	unsigned seen;
 	yaml_node_t *gw_node;
-	yaml_node_t *node[K_DNS_DOMAINS + 1]; /* each key's value, for whole-file diagnostics */
+	yaml_node_t *node[K_CODEPOINTS + 1]; /* each key's value, for whole-file diagnostics */
 };
 
 /* An absolute path (files are read by a daemon whose working directory is
@@ -274,6 +275,10 @@ static void gw_key(struct ld *l, void *ctx, int key, const char *name, yaml_node
 			g->n_dns_domains++;
 		}
 		break;
+	case K_TCP: ld_bool(l, v, "tcp", &g->tcp); break;
+	case K_SEPARATE: ld_bool(l, v, "separate_transports", &g->separate_transports); break;
+	case K_ECHO: ld_bool(l, v, "echo", &g->echo); break;
+	case K_CODEPOINTS: conf_codepoints_parse(l, v, &g->codepoints); break;
 	case K_TUN_ADDRESS:
 		if (v->type == YAML_SEQUENCE_NODE)
 			parse_addrs(l, v, "tun_address", 0, g->tun_addrs, &g->n_tun_addrs, 2);
@@ -369,6 +374,7 @@ int conf_gw_load_buf(struct conf_gw *g, const char *name, const char *buf, size_
 	memset(g, 0, sizeof(*g));
 	g->log_level = -1;
 	g->cookie_threshold = 10;
+	g->tcp = g->separate_transports = g->echo = 1;
 	snprintf(g->file, sizeof(g->file), "%s", name);
 	return ld_parse(name, buf, len, d, load_root, g);
 }

@@ -9,10 +9,13 @@
 
 static const char *const profile_keys[] = {
 	"gateway", "remote_id", "ca", "local_id", "auth", "transport", "pq", "proposals",
-	"routes", "dns", "resume", "kill_switch", "mtu", "encap", "rekey_child_s", NULL,
+	"routes", "dns", "resume", "kill_switch", "mtu", "encap", "rekey_child_s", "echo",
+	"tcp_blocked", NULL,
 };
 enum { K_GATEWAY, K_REMOTE_ID, K_CA, K_LOCAL_ID, K_AUTH, K_TRANSPORT, K_PQ, K_PROPOSALS,
-       K_ROUTES, K_DNS, K_RESUME, K_KILL_SWITCH, K_MTU, K_ENCAP, K_REKEY_CHILD_S };
+       K_ROUTES, K_DNS, K_RESUME, K_KILL_SWITCH, K_MTU, K_ENCAP, K_REKEY_CHILD_S, K_ECHO,
+       K_TCP_BLOCKED };
+static const char *const echo_keys[] = { "interval_ms", "timeout_ms", "retries", NULL };
 
 static const char *const auth_keys[] = { "method", "user", "psk_file", "cert", "key", NULL };
 static const char *const auth_methods[] = {
@@ -165,6 +168,27 @@ static void parse_addr_list(struct ld *l, yaml_node_t *v, const char *what, int 
 		ld_diag(l, v, "%s: the list is empty", what);
 }
 
+/* echo: { interval_ms, timeout_ms, retries } (ESP Echo probes). */
+static void echo_key(struct ld *l, void *ctx, int key, const char *name, yaml_node_t *v)
+{
+	struct conf_profile *p = ctx;
+	uint64_t num;
+	switch (key) {
+	case 0: /* 0: probe only after setup and on network changes */
+		if (ld_uint(l, v, "echo.interval_ms", 0, 3600000, &num) == 0)
+			p->echo_interval_ms = (unsigned)num;
+		break;
+	case 1:
+		if (ld_uint(l, v, "echo.timeout_ms", 50, 60000, &num) == 0)
+			p->echo_timeout_ms = (unsigned)num;
+		break;
+	case 2:
+		if (ld_uint(l, v, "echo.retries", 1, 20, &num) == 0)
+			p->echo_retries = (unsigned)num;
+		break;
+	}
+}
+
 static void profile_key(struct ld *l, void *ctx, int key, const char *name, yaml_node_t *v)
 {
 	struct pctx *pc = ctx;
@@ -226,6 +250,14 @@ static void profile_key(struct ld *l, void *ctx, int key, const char *name, yaml
 		if (ld_uint(l, v, "mtu", 576, 9000, &num) == 0)
 			p->mtu = (unsigned)num;
 		break;
+	case K_ECHO: ld_map_walk(l, v, "echo", echo_keys, echo_key, p); break;
+	case K_TCP_BLOCKED: {
+		/* What separate transports do when TCP/4500 does not connect. */
+		static const char *const modes[] = { "udp", "fail", NULL };
+		if ((i = ld_enum(l, v, "tcp_blocked", modes)) >= 0)
+			p->tcp_blocked_fail = i;
+		break;
+	}
 	case K_REKEY_CHILD_S:
 		/* Below 2 s a rekey could start before the last one ended. */
 		if (ld_uint(l, v, "rekey_child_s", 2, 86400, &num) == 0)
@@ -256,6 +288,9 @@ int conf_profile_parse(struct ld *l, const char *name, yaml_node_t *key, yaml_no
 	memset(p, 0, sizeof(*p));
 	p->resume = 1;
 	p->kill_switch = 1;
+	p->echo_interval_ms = 10000;
+	p->echo_timeout_ms = 1000;
+	p->echo_retries = 3;
 	snprintf(p->file, sizeof(p->file), "%s", l->file);
 	p->line = (unsigned)key->start_mark.line + 1;
 	if (!valid_profile_name(name)) {

@@ -65,6 +65,7 @@ struct ctl_profile_status {
 	char vips[CTL_VIPS_MAX][64];    /* virtual IPs from the gateway's CP */
 	unsigned n_vips;
 	enum petrel_path ike, esp;      /* where IKE and ESP run */
+	char path_reason[CTL_MSG_MAX];  /* why they run there */
 	uint64_t bytes_in, bytes_out, packets_in, packets_out;
 	int64_t last_handshake;         /* last IKE_AUTH, rekey or resumption */
 	char error[CTL_MSG_MAX];        /* why the last attempt failed or the tunnel dropped */

@@ -1,7 +1,7 @@
 /* A connection: resolve the gateway, run the IKE initiator over UDP/4500,
  * and when the first Child SA is up bring up the TUN, routes, DNS and the
  * ESP data path; take everything down on delete, failure or request. */
-#include "daemon/conn.h"
+#include "daemon/conn_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,42 +25,6 @@
 #include "net/rawesp.h"
 #include "tunnel/tunnel.h"
 
-#define CLOG "conn"
-#define DELETE_WAIT_MS 3000u   /* how long `down` waits for the gateway's answer */
-#define CONNECT_TIMEOUT_MS 30000u
-#define KEEPALIVE_MS 20000u    /* RFC 3948 4: keep the NAT's mapping for UDP 4500 */
-
-struct conn {
-	uv_loop_t *loop;
-	const struct conf_profile *p;
-	struct conn_events ev;
-	enum petrel_state state;
-	int64_t since, last_handshake;
-	char error[CTL_MSG_MAX];
-
-	struct creds creds;
-	struct ike_cfg cfg;
-	struct ike_ops ops;
-	struct ike_sa *sa;
-	struct ikesock *sock;
-	struct sockaddr_storage gw, local;
-	uv_getaddrinfo_t gai;
-	int resolving;
-	uv_timer_t sa_timer, deadline, later, keepalive;
-	int handles_open;
-	int going_down;     /* down requested or failed: tear down when possible */
-	int user_down;      /* the user asked: the kill switch comes off too */
-	int asking;         /* waiting for the user's password */
-
-	struct sysnet *net;
-	int raw_fd;         /* raw ESP when no NAT is in the path, else -1 */
-	int ks_on;          /* the kill switch's rules are loaded */
-	int tun_fd;
-	struct tunnel *tun;
-	struct ike_child first; /* for status */
-	int have_child;
-};
-
 static int64_t now_s(void) { return (int64_t)time(NULL); }
 
 static void set_state(struct conn *c, enum petrel_state st)
@@ -74,8 +38,7 @@ static void set_state(struct conn *c, enum petrel_state st)
 		c->ev.changed(c->ev.ctx, c);
 }
 
-static void set_error(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_error(struct conn *c, const char *fmt, ...)
+void conn_set_error(struct conn *c, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -104,7 +67,7 @@ static int ks_set(struct conn *c, const char *tun)
 	struct net_ks_cfg k = { .gateways = &c->gw, .n_gateways = 1, .tun_ifname = tun, .allow_dhcp = 1 };
 	int rc = net_ks_enable(&k);
 	if (rc) {
-		set_error(c, "cannot turn the kill switch on (%s)%s", pt_strerror(rc),
+		conn_set_error(c, "cannot turn the kill switch on (%s)%s", pt_strerror(rc),
 			  rc == -ENOTSUP ? ": nft is not installed; install nftables or set kill_switch: false" : "");
 		return rc;
 	}
@@ -133,6 +96,7 @@ static void teardown(struct conn *c)
 		c->net = NULL;
 		c->tun_fd = -1;
 	}
+	path_reset(c);
 	uv_timer_stop(&c->sa_timer);
 	uv_timer_stop(&c->deadline);
 	uv_timer_stop(&c->keepalive);
@@ -180,14 +144,13 @@ static void go_down(struct conn *c)
 	uv_timer_start(&c->later, on_later, 0, 0);
 }
 
+void conn_go_down(struct conn *c) { go_down(c); }
+
 /* ---- IKE ops ---- */
 
 static int op_send(void *ctx, struct ike_sa *sa, const uint8_t *msg, size_t len)
 {
-	struct conn *c = ctx;
-	/* RFC 7296 2.23: we start on 4500 with the non-ESP marker, so a NAT
-	 * on the way never separates IKE from ESP. */
-	return ikesock_send(c->sock, msg, len, (struct sockaddr *)&c->gw, IKESOCK_NATT);
+	return path_send_ike(ctx, msg, len);
 }
 
 static void on_sa_timer(uv_timer_t *t)
@@ -236,7 +199,7 @@ static int bring_up_net(struct conn *c, const struct ike_child *k)
 	};
 	int rc = sysnet_up(&sp, &c->net, &c->tun_fd, why, sizeof(why));
 	if (rc) {
-		set_error(c, "cannot set up the tunnel: %s", why);
+		conn_set_error(c, "cannot set up the tunnel: %s", why);
 		return rc;
 	}
 	if ((rc = ks_set(c, sysnet_ifname(c->net)))) {
@@ -244,7 +207,9 @@ static int bring_up_net(struct conn *c, const struct ike_child *k)
 		c->net = NULL;
 		return rc;
 	}
-	rc = tunnel_new(c->loop, c->tun_fd, ikesock_fd(c->sock, IKESOCK_NATT), NULL, &c->tun);
+	struct tunnel_ops tops;
+	path_tunnel_ops(c, &tops);
+	rc = tunnel_new(c->loop, c->tun_fd, ikesock_fd(c->sock, IKESOCK_NATT), &tops, &c->tun);
 	if (!rc && !sp.natt) {
 		c->raw_fd = net_raw_esp_open((struct sockaddr *)&c->local);
 		rc = c->raw_fd < 0 ? c->raw_fd : tunnel_add_raw(c->tun, c->local.ss_family, c->raw_fd);
@@ -257,7 +222,7 @@ static int bring_up_net(struct conn *c, const struct ike_child *k)
 		}
 	}
 	if (rc) {
-		set_error(c, "cannot start the data path: %s", pt_strerror(rc));
+		conn_set_error(c, "cannot start the data path: %s", pt_strerror(rc));
 		sysnet_down(c->net);
 		c->net = NULL;
 	}
@@ -272,13 +237,14 @@ static int op_child_up(void *ctx, struct ike_sa *sa, const struct ike_child *k)
 	if (!c->tun && (rc = bring_up_net(c, k)))
 		return rc;
 	if ((rc = tunnel_child_add(c->tun, k, (struct sockaddr *)&c->gw, esp_in_udp(c)))) {
-		set_error(c, "cannot install the Child SA: %s", pt_strerror(rc));
+		conn_set_error(c, "cannot install the Child SA: %s", pt_strerror(rc));
 		return rc;
 	}
 	c->first = *k;
 	c->first.key_in = c->first.key_out = NULL;
 	c->have_child = 1;
 	c->last_handshake = now_s();
+	path_child_up(c, k);
 	return 0;
 }
 
@@ -308,17 +274,18 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 		c->error[0] = '\0';
 		c->last_handshake = now_s();
 		uv_timer_start(&c->keepalive, on_keepalive, KEEPALIVE_MS, KEEPALIVE_MS);
+		path_established(c);
 		set_state(c, PETREL_STATE_CONNECTED);
 		return;
 	case IKE_EV_REKEYED:
 		c->last_handshake = now_s();
 		return;
 	case IKE_EV_FAILED:
-		set_error(c, "%s", pt_strerror(err));
+		conn_set_error(c, "%s", pt_strerror(err));
 		break;
 	case IKE_EV_DELETED:
 		if (!c->going_down)
-			set_error(c, "the gateway closed the connection");
+			conn_set_error(c, "the gateway closed the connection");
 		break;
 	}
 	c->going_down = 2; /* nothing left to delete */
@@ -346,12 +313,36 @@ static void on_connect_timeout(uv_timer_t *t)
 	struct conn *c = t->data;
 	if (c->state != PETREL_STATE_CONNECTING)
 		return;
-	set_error(c, "no answer from the gateway within %u s", CONNECT_TIMEOUT_MS / 1000);
+	conn_set_error(c, "no answer from the gateway within %u s", CONNECT_TIMEOUT_MS / 1000);
 	c->going_down = 2;
 	uv_timer_start(&c->later, on_later, 0, 0);
 }
 
 /* ---- starting ---- */
+
+/* A new IKE SA for this attempt's transport (conn_path.c chose it). */
+static void start_sa(struct conn *c)
+{
+	int rc;
+
+	c->ops = (struct ike_ops){
+		.ctx = c, .send = op_send, .timer = op_timer, .now_ms = op_now, .random = op_random,
+		.addrs = op_addrs, .child_up = op_child_up, .child_down = op_child_down, .event = op_event,
+	};
+	c->cfg.cp = c->cp;
+	c->cfg.separate = c->mode == CONF_TRANSPORT_SEPARATE && !c->sep_off;
+	c->cfg.echo = 1;
+	if ((rc = ike_sa_new(&c->cfg, &c->ops, &c->sa))) {
+		conn_set_error(c, "cannot start IKE: %s", pt_strerror(rc));
+		go_down(c);
+		return;
+	}
+	path_sa_started(c);
+	if ((rc = ike_sa_initiate(c->sa))) {
+		conn_set_error(c, "cannot start IKE: %s", pt_strerror(rc));
+		go_down(c);
+	}
+}
 
 static void start_ike(struct conn *c)
 {
@@ -363,28 +354,30 @@ static void start_ike(struct conn *c)
 		return;
 	}
 	if ((rc = net_source_for(&c->gw, &c->local))) {
-		set_error(c, "no route to the gateway %s: %s", net_sa_str((struct sockaddr *)&c->gw, a, sizeof(a)),
+		conn_set_error(c, "no route to the gateway %s: %s", net_sa_str((struct sockaddr *)&c->gw, a, sizeof(a)),
 			  pt_strerror(rc));
 		go_down(c);
 		return;
 	}
 	if ((rc = ikesock_new(c->loop, (struct sockaddr *)&c->local, 0, 0, on_recv, c, &c->sock))) {
-		set_error(c, "cannot open UDP sockets: %s", pt_strerror(rc));
+		conn_set_error(c, "cannot open UDP sockets: %s", pt_strerror(rc));
 		go_down(c);
 		return;
 	}
 	ikesock_set_esp(c->sock, on_esp);
 	log_info(CLOG, "%s: connecting to %s", c->p->name, net_sa_str((struct sockaddr *)&c->gw, a, sizeof(a)));
-	c->ops = (struct ike_ops){
-		.ctx = c, .send = op_send, .timer = op_timer, .now_ms = op_now, .random = op_random,
-		.addrs = op_addrs, .child_up = op_child_up, .child_down = op_child_down, .event = op_event,
-	};
-	if ((rc = ike_sa_new(&c->cfg, &c->ops, &c->sa)) || (rc = ike_sa_initiate(c->sa))) {
-		set_error(c, "cannot start IKE: %s", pt_strerror(rc));
-		go_down(c);
-		return;
-	}
+	c->mode = c->p->transport == CONF_TRANSPORT_AUTO ? CONF_TRANSPORT_SEPARATE : c->p->transport;
+	c->auto_tried_tcp = c->sep_off = 0;
+	start_sa(c);
 	uv_timer_start(&c->deadline, on_connect_timeout, CONNECT_TIMEOUT_MS, 0);
+}
+
+void conn_restart(struct conn *c)
+{
+	ike_sa_free(c->sa);
+	c->sa = NULL;
+	path_reset(c);
+	start_sa(c);
 }
 
 static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
@@ -397,7 +390,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 		return;
 	}
 	if (status < 0 || !res) {
-		set_error(c, "cannot resolve the gateway '%s': %s", c->p->gateway, uv_strerror(status));
+		conn_set_error(c, "cannot resolve the gateway '%s': %s", c->p->gateway, uv_strerror(status));
 		uv_freeaddrinfo(res);
 		go_down(c);
 		return;
@@ -421,13 +414,13 @@ static void resolve(struct conn *c)
 	int rc = uv_getaddrinfo(c->loop, &c->gai, on_resolved, c->p->gateway, NULL, &hints);
 	if (rc) {
 		c->resolving = 0;
-		set_error(c, "cannot resolve the gateway '%s': %s", c->p->gateway, uv_strerror(rc));
+		conn_set_error(c, "cannot resolve the gateway '%s': %s", c->p->gateway, uv_strerror(rc));
 		go_down(c);
 	}
 }
 
-int conn_new(uv_loop_t *loop, const struct conf_profile *p, const struct conn_events *ev,
-	     struct conn **out)
+int conn_new(uv_loop_t *loop, const struct conf_profile *p, const struct ike_codepoints *cp,
+	     const struct conn_events *ev, struct conn **out)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	if (!c)
@@ -445,6 +438,8 @@ int conn_new(uv_loop_t *loop, const struct conf_profile *p, const struct conn_ev
 	uv_timer_init(loop, &c->keepalive);
 	c->sa_timer.data = c->deadline.data = c->later.data = c->keepalive.data = c;
 	c->handles_open = 4;
+	c->cp = cp;
+	path_init(c);
 	*out = c;
 	return 0;
 }
@@ -466,7 +461,7 @@ int conn_up(struct conn *c, char *why, size_t why_len)
 		snprintf(prompt, sizeof(prompt), "Password for %s (%s)", c->p->auth.user, c->p->name);
 		if (!c->ev.ask_password || (rc = c->ev.ask_password(c->ev.ctx, c, prompt))) {
 			snprintf(why, why_len, "the profile needs a password and no client can be asked");
-			set_error(c, "%s", why);
+			conn_set_error(c, "%s", why);
 			creds_free(&c->creds);
 			set_state(c, PETREL_STATE_DISCONNECTED);
 			return rc ? rc : -ENOTSUP;
@@ -484,12 +479,12 @@ void conn_password(struct conn *c, const char *value)
 		return;
 	c->asking = 0;
 	if (!value || c->going_down) {
-		set_error(c, "no password given");
+		conn_set_error(c, "no password given");
 		go_down(c);
 		return;
 	}
 	if (creds_set_eap_password(&c->creds, &c->cfg, value, strlen(value))) {
-		set_error(c, "out of memory");
+		conn_set_error(c, "out of memory");
 		go_down(c);
 		return;
 	}
@@ -530,6 +525,7 @@ void conn_free(struct conn *c)
 	uv_close((uv_handle_t *)&c->deadline, handle_closed);
 	uv_close((uv_handle_t *)&c->later, handle_closed);
 	uv_close((uv_handle_t *)&c->keepalive, handle_closed);
+	path_close_handles(c, handle_closed);
 }
 
 enum petrel_state conn_state(const struct conn *c) { return c->state; }
@@ -547,8 +543,10 @@ void conn_status(const struct conn *c, struct ctl_profile_status *o)
 	snprintf(o->error, sizeof(o->error), "%s", c->error);
 	if (c->sock)
 		net_sa_str((const struct sockaddr *)&c->gw, o->remote, sizeof(o->remote));
-	o->ike = c->sock ? PETREL_PATH_UDP : PETREL_PATH_NONE;
-	o->esp = !c->tun ? PETREL_PATH_NONE : c->raw_fd >= 0 ? PETREL_PATH_RAW : PETREL_PATH_UDP;
+	o->ike = path_ike(c);
+	o->esp = path_esp(c);
+	if (c->state != PETREL_STATE_DISCONNECTED)
+		snprintf(o->path_reason, sizeof(o->path_reason), "%s", c->why);
 	if (c->sa && c->state == PETREL_STATE_CONNECTED) {
 		const struct ike_cp_result *cp = ike_sa_cp(c->sa);
 		if (cp->has_v4 && o->n_vips < CTL_VIPS_MAX)

@@ -22,10 +22,14 @@ struct conn_events {
 	/* Ask the user for a password (EAP); the answer comes back through
 	 * conn_password(). 0 or a negative errno. */
 	int (*ask_password)(void *ctx, struct conn *c, const char *prompt);
+	/* IKE or ESP moved (reason: why, for the `path` event); may be NULL. */
+	void (*path)(void *ctx, struct conn *c, const char *reason);
 };
 
-int conn_new(uv_loop_t *loop, const struct conf_profile *p, const struct conn_events *ev,
-	     struct conn **out);
+struct ike_codepoints;
+/* cp: the draft code points (the daemon's configuration; kept alive by it). */
+int conn_new(uv_loop_t *loop, const struct conf_profile *p, const struct ike_codepoints *cp,
+	     const struct conn_events *ev, struct conn **out);
 /* Start connecting. Errors in the profile's credentials are reported here
  * (why[]) and leave the connection DISCONNECTED. */
 int conn_up(struct conn *c, char *why, size_t why_len);

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "ctl/ctl.h"
 #include "daemon/conn.h"
+#include "ike/pld/codepoints.h"
 #include "net/dns.h"
 #include "net/killswitch.h"
 #include "net/route.h"
@@ -21,6 +22,7 @@ struct daemon {
 	uv_loop_t *loop;
 	struct daemon_opts opts;
 	struct conf conf;
+	struct ike_codepoints cp;        /* the draft code points of conf */
 	struct ctl_server *ctl;
 	struct conn *conns[PT_CONF_PROFILES_MAX]; /* by profile index, made on first use */
 	uint64_t attention[PT_CONF_PROFILES_MAX];
@@ -54,6 +56,18 @@ static void on_changed(void *ctx, struct conn *c)
 		ctl_server_emit_state(d->ctl);
 }
 
+static void on_path(void *ctx, struct conn *c, const char *reason)
+{
+	struct daemon *d = ctx;
+	struct ctl_profile_status st;
+	if (!d->ctl)
+		return;
+	conn_status(c, &st);
+	struct ctl_path_event ev = { .profile = conn_profile(c), .ike = st.ike, .esp = st.esp,
+				     .reason = reason };
+	ctl_server_emit_path(d->ctl, &ev);
+}
+
 static void on_gone(void *ctx, struct conn *c)
 {
 	struct daemon *d = ctx;
@@ -85,8 +99,9 @@ static struct conn *conn_for(struct daemon *d, int i)
 	if (!d->conns[i]) {
 		struct conn_events ev = {
 			.ctx = d, .changed = on_changed, .gone = on_gone, .ask_password = ask_password,
+			.path = on_path,
 		};
-		if (conn_new(d->loop, &d->conf.profiles[i], &ev, &d->conns[i]))
+		if (conn_new(d->loop, &d->conf.profiles[i], &d->cp, &ev, &d->conns[i]))
 			return NULL;
 	}
 	return d->conns[i];
@@ -231,6 +246,11 @@ int daemon_new(uv_loop_t *loop, const struct daemon_opts *o, struct daemon **out
 	log_info(DLOG, "%u profile(s) from %s", d->conf.n_profiles, o->config_dir);
 	if (d->conf.log_level >= 0)
 		pt_log_set_level((enum pt_log_level)d->conf.log_level);
+	const struct conf_codepoints *ccp = &d->conf.codepoints;
+	const char *why = "";
+	if (ike_codepoints_with(ccp->separate_transports, ccp->encrypted_ping_supported,
+				ccp->echo_next_header, ccp->echo_request, ccp->echo_reply, &d->cp, &why))
+		log_err(DLOG, "codepoints: %s; using the defaults", why);
 	struct ctl_server_config cc = {
 		.path = o->socket_path, .group = o->group,
 		.handlers = { .ctx = d, .up = h_up, .down = h_down, .status = h_status,

@@ -7,10 +7,12 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "esp/echo.h"
 #include "esp/sa.h"
 #include "net/addr.h"
 #include "net/rawesp.h"
 #include "net/route.h"
+#include "net/tcpconn.h"
 #include "net/tun.h"
 #include "tunnel/tunnel.h"
 
@@ -24,7 +26,14 @@ struct gw_dp {
 	unsigned ifindex;
 };
 
-int gw_dp_new(uv_loop_t *loop, const struct conf_gw *c, int udp_fd, struct gw_dp **out)
+static int stream_send(void *ctx, void *stream, const uint8_t *pkt, size_t len)
+{
+	(void)ctx;
+	return tcpconn_send_esp(stream, pkt, len);
+}
+
+int gw_dp_new(uv_loop_t *loop, const struct conf_gw *c, int udp_fd,
+	      const struct ike_codepoints *cp, struct gw_dp **out)
 {
 	struct gw_dp *dp = calloc(1, sizeof(*dp));
 	int rc;
@@ -52,8 +61,16 @@ int gw_dp_new(uv_loop_t *loop, const struct conf_gw *c, int udp_fd, struct gw_dp
 			goto fail;
 		}
 	}
-	if ((rc = tunnel_new(loop, net_tun_fd(dp->tun), udp_fd, NULL, &dp->t)))
+	static const struct tunnel_ops tops = { .stream_send = stream_send };
+	if ((rc = tunnel_new(loop, net_tun_fd(dp->tun), udp_fd, &tops, &dp->t)))
 		goto fail;
+	/* A responder answers the way the client's ESP came (TCP or UDP). */
+	tunnel_set_follow(dp->t, 1);
+	if (c->echo) {
+		struct esp_echo_cfg ec = { .next_header = cp->esp_echo_next_header,
+					   .request = cp->esp_echo_request, .reply = cp->esp_echo_reply };
+		tunnel_set_echo(dp->t, &ec);
+	}
 	/* Raw ESP for clients without a NAT in front of them. */
 	struct sockaddr_storage la = { 0 };
 	struct ike_addr ia = { .family = c->listen.family };
@@ -123,6 +140,23 @@ void gw_dp_input(struct gw_dp *dp, const uint8_t *pkt, size_t len, const struct 
 	tunnel_input(dp->t, pkt, len, from);
 }
 
+void gw_dp_input_stream(struct gw_dp *dp, const uint8_t *pkt, size_t len, struct tcpconn *s)
+{
+	tunnel_input_stream(dp->t, pkt, len, s);
+}
+
+void gw_dp_stream_gone(struct gw_dp *dp, struct tcpconn *s)
+{
+	tunnel_stream_gone(dp->t, s);
+}
+
+void gw_dp_child_path(struct gw_dp *dp, uint32_t spi_in, struct tcpconn *s, int echo)
+{
+	if (s)
+		tunnel_child_stream(dp->t, spi_in, s);
+	tunnel_child_echo(dp->t, spi_in, echo);
+}
+
 void gw_dp_log_stats(const struct gw_dp *dp)
 {
 	struct tunnel_stats t;
@@ -133,7 +167,8 @@ void gw_dp_log_stats(const struct gw_dp *dp)
 	log_info(DLOG, "stats: tx_packets=%llu tx_bytes=%llu rx_packets=%llu rx_bytes=%llu "
 		 "tx_no_route=%llu tx_send_err=%llu rx_drop=%llu rx_spoofed=%llu rx_tun_err=%llu "
 		 "esp_rx_no_sa=%llu esp_rx_replay_dup=%llu esp_rx_replay_old=%llu esp_rx_auth=%llu "
-		 "esp_rx_bad_len=%llu esp_rx_bad_pad=%llu pool_empty=%llu",
+		 "esp_rx_bad_len=%llu esp_rx_bad_pad=%llu pool_empty=%llu tx_stream=%llu rx_stream=%llu "
+		 "tx_stream_err=%llu rx_echo=%llu rx_echo_drop=%llu",
 		 (unsigned long long)t.tx_packets, (unsigned long long)t.tx_bytes,
 		 (unsigned long long)t.rx_packets, (unsigned long long)t.rx_bytes,
 		 (unsigned long long)t.tx_no_route, (unsigned long long)t.tx_send_err,
@@ -141,7 +176,10 @@ void gw_dp_log_stats(const struct gw_dp *dp)
 		 (unsigned long long)t.rx_tun_err, (unsigned long long)e.rx_no_sa,
 		 (unsigned long long)e.rx_replay_dup, (unsigned long long)e.rx_replay_old,
 		 (unsigned long long)e.rx_auth, (unsigned long long)e.rx_bad_len,
-		 (unsigned long long)e.rx_bad_pad, (unsigned long long)t.pool_empty);
+		 (unsigned long long)e.rx_bad_pad, (unsigned long long)t.pool_empty,
+		 (unsigned long long)t.tx_stream, (unsigned long long)t.rx_stream,
+		 (unsigned long long)t.tx_stream_err, (unsigned long long)t.rx_echo,
+		 (unsigned long long)t.rx_echo_drop);
 }
 
 void gw_dp_free(struct gw_dp *dp)

@@ -21,6 +21,7 @@
 #include "ike/proposal.h"
 #include "net/addr.h"
 #include "net/ikesock.h"
+#include "net/tcpconn.h"
 
 #define GW_LOG "gw"
 #define GW_BUCKETS 1024u         /* SA table buckets, by SPIi */
@@ -41,6 +42,9 @@ struct gw_sa {
 	enum ikesock_port port;          /* ... on this port of ours */
 	const struct sockaddr *req_from; /* while a message is processed: answer there */
 	enum ikesock_port req_port;
+	struct tcpconn *req_stream;      /* ... or on this stream (RFC 9329) */
+	struct tcpconn *stream;          /* the stream its IKE came on last, if any */
+	int via_tcp;                     /* IKE_SA_INIT came on TCP: ESP goes there too */
 	uint8_t spi_i[8], spi_r[8];
 	int has_v4, has_v6;
 	uint8_t v4[4], v6[16];
@@ -68,6 +72,17 @@ struct gw {
 	struct gw_dp *dp;                /* the data path (NULL: IKE only) */
 	uint64_t unknown_at;             /* INVALID_IKE_SPI answers: this second's start */
 	unsigned n_unknown;              /* ... and how many went out in it */
+	struct tcplisten *tcp;           /* TCP/4500 (RFC 9329), NULL when off */
+	struct gw_stream *streams;       /* accepted streams */
+	struct ike_codepoints cp;        /* the draft code points every SA uses */
+};
+
+/* An accepted RFC 9329 stream; SAs point at its tcpconn while they use it. */
+struct gw_stream {
+	struct gw_stream *next, *prev;
+	struct gw *gw;
+	struct tcpconn *c;
+	struct sockaddr_storage peer;
 };
 
 static unsigned bucket_of(const uint8_t spi_i[8])
@@ -180,7 +195,10 @@ static int op_send(void *ctx, struct ike_sa *sa, const uint8_t *msg, size_t len)
 		return -ENOENT;
 	const struct sockaddr *to = gs->req_from ? gs->req_from : (const struct sockaddr *)&gs->peer;
 	enum ikesock_port port = gs->req_from ? gs->req_port : gs->port;
-	int rc = ikesock_send(gw->sock, msg, len, to, port);
+	/* RFC 9329: an answer goes back on the stream the request came on;
+	 * our own requests on the stream the peer used last. */
+	struct tcpconn *st = gs->req_from ? gs->req_stream : gs->stream;
+	int rc = st ? tcpconn_send_ike(st, msg, len) : ikesock_send(gw->sock, msg, len, to, port);
 	if (rc)
 		log_warn(GW_LOG, "%s: send of %zu bytes to %s failed: %s", gs->name, len,
 			 net_sa_str(to, peer, sizeof(peer)), pt_strerror(rc));
@@ -264,7 +282,11 @@ static int op_child_up(void *ctx, struct ike_sa *sa, const struct ike_child *c)
 	struct sockaddr_storage peer = gs->peer;
 	if (encap && gs->port != IKESOCK_NATT)
 		net_sa_set_port(&peer, IKESOCK_PORT_NATT);
-	return gw_dp_child_up(gw->dp, c, (const struct sockaddr *)&peer, encap);
+	int rc = gw_dp_child_up(gw->dp, c, (const struct sockaddr *)&peer, encap);
+	/* IKE entirely on TCP (RFC 9329): ESP in the same stream. */
+	if (!rc)
+		gw_dp_child_path(gw->dp, c->spi_in, gs->via_tcp ? gs->stream : NULL, ike_sa_echo(sa));
+	return rc;
 }
 
 static void op_child_down(void *ctx, struct ike_sa *sa, const struct ike_child *c)
@@ -402,15 +424,24 @@ static void on_sweep(uv_timer_t *t)
 /* ---- receive -------------------------------------------------------- */
 
 static void deliver(struct gw_sa *gs, const uint8_t *msg, size_t len, const struct sockaddr *from,
-		    enum ikesock_port port)
+		    enum ikesock_port port, struct tcpconn *stream)
 {
 	char a[NET_ADDR_STR_MAX], b[NET_ADDR_STR_MAX];
 
 	gs->req_from = from;
 	gs->req_port = port;
+	gs->req_stream = stream;
 	int rc = ike_sa_recv(gs->sa, msg, len);
 	gs->req_from = NULL;
-	if (rc == 0 && (!net_sa_eq(from, (const struct sockaddr *)&gs->peer) || port != gs->port)) {
+	gs->req_stream = NULL;
+	if (rc == 0 && stream) {
+		/* RFC 9329 6: the originator may reconnect; what it uses is
+		 * where our own requests go. The UDP address stays for ESP. */
+		if (gs->stream != stream)
+			log_info(GW_LOG, "%s: IKE now on the TCP stream from %s", gs->name,
+				 net_sa_str(from, a, sizeof(a)));
+		gs->stream = stream;
+	} else if (rc == 0 && (!net_sa_eq(from, (const struct sockaddr *)&gs->peer) || port != gs->port)) {
 		/* RFC 7296 2.23 / RFC 3948: the peer floated to 4500 (or its NAT
 		 * mapping changed); follow it. */
 		log_info(GW_LOG, "%s: peer moved from %s to %s%s", gs->name,
@@ -429,7 +460,7 @@ static void deliver(struct gw_sa *gs, const uint8_t *msg, size_t len, const stru
 }
 
 static void new_sa(struct gw *gw, const uint8_t *msg, size_t len, const struct sockaddr *from,
-		   enum ikesock_port port)
+		   enum ikesock_port port, struct tcpconn *stream)
 {
 	char peer[NET_ADDR_STR_MAX], v4[INET_ADDRSTRLEN] = "-", v6[INET6_ADDRSTRLEN] = "-";
 	struct ike_sa *sa = NULL;
@@ -449,6 +480,8 @@ static void new_sa(struct gw *gw, const uint8_t *msg, size_t len, const struct s
 	memcpy(&gs->peer, from, from->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 							    : sizeof(struct sockaddr_in));
 	gs->port = port;
+	gs->stream = stream;
+	gs->via_tcp = stream != NULL;
 	memcpy(gs->spi_i, msg, 8);
 	gs->born_ms = uv_now(gw->loop);
 	uv_timer_init(gw->loop, &gs->timer);
@@ -479,8 +512,10 @@ static void new_sa(struct gw *gw, const uint8_t *msg, size_t len, const struct s
 	gw->pending = gs;
 	gs->req_from = from;
 	gs->req_port = port;
+	gs->req_stream = stream;
 	rc = ike_sa_new_r(&cfg, &gw->ops, msg, len, &sa);
 	gs->req_from = NULL;
+	gs->req_stream = NULL;
 	gw->pending = NULL;
 	if (rc || !sa) {
 		if (rc)
@@ -503,8 +538,10 @@ static void new_sa(struct gw *gw, const uint8_t *msg, size_t len, const struct s
 		inet_ntop(AF_INET, gs->v4, v4, sizeof(v4));
 	if (gs->has_v6)
 		inet_ntop(AF_INET6, gs->v6, v6, sizeof(v6));
-	log_info(GW_LOG, "%s: IKE_SA_INIT from %s answered (half-open %u, cookie %s); vip=%s vip6=%s",
-		 gs->name, peer, gw->n_half_open, cfg.require_cookie ? "checked" : "not required", v4, v6);
+	log_info(GW_LOG, "%s: IKE_SA_INIT from %s%s answered (half-open %u, cookie %s); vip=%s vip6=%s%s",
+		 gs->name, peer, stream ? " over TCP" : "", gw->n_half_open,
+		 cfg.require_cookie ? "checked" : "not required", v4, v6,
+		 ike_sa_separate(sa) ? "; separate transports agreed" : "");
 }
 
 static void on_esp(void *ctx, const uint8_t *pkt, size_t len, const struct sockaddr *from)
@@ -519,7 +556,7 @@ static void on_esp(void *ctx, const uint8_t *pkt, size_t len, const struct socka
  * GW_UNKNOWN_PER_S a second so spoofed requests cannot use us as an
  * amplifier. Responses are never answered. */
 static void answer_unknown(struct gw *gw, const uint8_t *msg, size_t len, const struct sockaddr *from,
-			   enum ikesock_port port)
+			   enum ikesock_port port, struct tcpconn *stream)
 {
 	uint8_t out[64];
 	size_t n;
@@ -532,13 +569,17 @@ static void answer_unknown(struct gw *gw, const uint8_t *msg, size_t len, const 
 	if (gw->n_unknown >= GW_UNKNOWN_PER_S || ike_answer_unknown_spi(msg, len, out, sizeof(out), &n))
 		return;
 	gw->n_unknown++;
-	ikesock_send(gw->sock, out, n, from, port);
+	if (stream)
+		tcpconn_send_ike(stream, out, n);
+	else
+		ikesock_send(gw->sock, out, n, from, port);
 }
 
-static void on_recv(void *ctx, const uint8_t *msg, size_t len, const struct sockaddr *from,
-		    enum ikesock_port port)
+/* One IKE message from UDP or from a stream: to its SA, to a new SA
+ * (IKE_SA_INIT), or answered with INVALID_IKE_SPI. */
+static void route_msg(struct gw *gw, const uint8_t *msg, size_t len, const struct sockaddr *from,
+		      enum ikesock_port port, struct tcpconn *stream)
 {
-	struct gw *gw = ctx;
 	static const uint8_t zero[8];
 	char peer[NET_ADDR_STR_MAX];
 
@@ -561,9 +602,9 @@ static void on_recv(void *ctx, const uint8_t *msg, size_t len, const struct sock
 		if (gs) {
 			log_debug(GW_LOG, "%s: IKE_SA_INIT retransmitted by %s", gs->name,
 				  net_sa_str(from, peer, sizeof(peer)));
-			deliver(gs, msg, len, from, port);
+			deliver(gs, msg, len, from, port, stream);
 		} else {
-			new_sa(gw, msg, len, from, port);
+			new_sa(gw, msg, len, from, port, stream);
 		}
 		return;
 	}
@@ -573,10 +614,82 @@ static void on_recv(void *ctx, const uint8_t *msg, size_t len, const struct sock
 	if (!gs) {
 		log_debug(GW_LOG, "dropped %s from %s: no IKE SA with these SPIs", ike_exch_name(exch),
 			  net_sa_str(from, peer, sizeof(peer)));
-		answer_unknown(gw, msg, len, from, port);
+		answer_unknown(gw, msg, len, from, port, stream);
 		return;
 	}
-	deliver(gs, msg, len, from, port);
+	deliver(gs, msg, len, from, port, stream);
+}
+
+static void on_recv(void *ctx, const uint8_t *msg, size_t len, const struct sockaddr *from,
+		    enum ikesock_port port)
+{
+	route_msg(ctx, msg, len, from, port, NULL);
+}
+
+/* ---- TCP streams (RFC 9329) ----------------------------------------- */
+
+static void stream_ike(void *ctx, struct tcpconn *c, const uint8_t *msg, size_t len)
+{
+	struct gw_stream *s = ctx;
+	if (len < 28) /* an IKE header */
+		return;
+	route_msg(s->gw, msg, len, (const struct sockaddr *)&s->peer, IKESOCK_NATT, c);
+}
+
+static void stream_esp(void *ctx, struct tcpconn *c, const uint8_t *pkt, size_t len)
+{
+	struct gw_stream *s = ctx;
+	if (s->gw->dp)
+		gw_dp_input_stream(s->gw->dp, pkt, len, c);
+}
+
+static void stream_forget(struct gw_stream *s)
+{
+	struct gw *gw = s->gw;
+	for (struct gw_sa *gs = gw->head; gs; gs = gs->next)
+		if (gs->stream == s->c)
+			gs->stream = NULL;
+	if (gw->dp)
+		gw_dp_stream_gone(gw->dp, s->c);
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		gw->streams = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	free(s);
+}
+
+static void stream_closed(void *ctx, struct tcpconn *c, int err)
+{
+	struct gw_stream *s = ctx;
+	char a[NET_ADDR_STR_MAX];
+	log_info(GW_LOG, "TCP stream from %s closed: %s",
+		 net_sa_str((const struct sockaddr *)&s->peer, a, sizeof(a)), err ? pt_strerror(err) : "by the peer");
+	stream_forget(s);
+}
+
+static void on_accept(void *ctx, struct tcpconn *c)
+{
+	struct gw *gw = ctx;
+	struct gw_stream *s = calloc(1, sizeof(*s));
+	char a[NET_ADDR_STR_MAX];
+
+	if (!s || gw->stopping || tcpconn_peer(c, &s->peer)) {
+		free(s);
+		tcpconn_close(c);
+		return;
+	}
+	s->gw = gw;
+	s->c = c;
+	s->next = gw->streams;
+	if (gw->streams)
+		gw->streams->prev = s;
+	gw->streams = s;
+	struct tcpconn_ops ops = { .ctx = s, .ike = stream_ike, .esp = stream_esp, .closed = stream_closed };
+	tcpconn_set_ops(c, &ops);
+	log_debug(GW_LOG, "TCP stream from %s accepted",
+		  net_sa_str((const struct sockaddr *)&s->peer, a, sizeof(a)));
 }
 
 /* ---- startup -------------------------------------------------------- */
@@ -638,6 +751,14 @@ static void finish(struct gw *gw)
 	uv_close((uv_handle_t *)&gw->reaper, on_idle_close);
 	uv_close((uv_handle_t *)&gw->sweep, on_idle_close);
 	uv_close((uv_handle_t *)&gw->stop_timer, on_idle_close);
+	while (gw->streams) {
+		struct tcpconn *c = gw->streams->c;
+		stream_forget(gw->streams);
+		tcpconn_close(c);
+	}
+	if (gw->tcp)
+		tcplisten_close(gw->tcp, NULL, NULL);
+	gw->tcp = NULL;
 	gw_dp_free(gw->dp);
 	gw->dp = NULL;
 	ikesock_close(gw->sock, NULL, NULL);
@@ -756,6 +877,16 @@ int gw_new(uv_loop_t *loop, const struct conf_gw *c, struct gw **out)
 	}
 	crypto_wipe(key, sizeof(key));
 	cfg->cookie_secret = gw->cookie_secret;
+	const struct conf_codepoints *cc = &c->codepoints;
+	const char *why = "";
+	if ((rc = ike_codepoints_with(cc->separate_transports, cc->encrypted_ping_supported,
+				      cc->echo_next_header, cc->echo_request, cc->echo_reply, &gw->cp, &why))) {
+		log_err(GW_LOG, "%s: codepoints: %s", c->file, why);
+		goto fail;
+	}
+	cfg->cp = &gw->cp;
+	cfg->separate = c->separate_transports;
+	cfg->echo = c->echo;
 
 	memset(&gw->listen, 0, sizeof(gw->listen));
 	struct ike_addr la = { .family = c->listen.family };
@@ -769,9 +900,16 @@ int gw_new(uv_loop_t *loop, const struct conf_gw *c, struct gw **out)
 		goto fail;
 	}
 	if (c->tun[0]) {
-		if ((rc = gw_dp_new(loop, c, ikesock_fd(gw->sock, IKESOCK_NATT), &gw->dp)))
+		if ((rc = gw_dp_new(loop, c, ikesock_fd(gw->sock, IKESOCK_NATT), &gw->cp, &gw->dp)))
 			goto fail;
 		ikesock_set_esp(gw->sock, on_esp);
+	}
+	if (c->tcp && (rc = tcplisten_new(loop, (const struct sockaddr *)&gw->listen, IKESOCK_PORT_NATT,
+					  on_accept, gw, &gw->tcp))) {
+		log_err(GW_LOG, "cannot listen on %s TCP port %u: %s",
+			net_sa_str((const struct sockaddr *)&gw->listen, addr, sizeof(addr)),
+			IKESOCK_PORT_NATT, pt_strerror(rc));
+		goto fail;
 	}
 	uv_idle_init(loop, &gw->reaper);
 	gw->reaper.data = gw;
@@ -784,10 +922,11 @@ int gw_new(uv_loop_t *loop, const struct conf_gw *c, struct gw **out)
 	ike_ident_str(&cfg->local_id, idstr, sizeof(idstr));
 	gw_creds_client_str(&gw->creds, clients, sizeof(clients));
 	inet_ntop(c->listen.family, c->listen.addr, addr, sizeof(addr));
-	log_info(GW_LOG, "listening on %s ports %u/%u as %s (%s), clients by %s: %zu IKE and %zu ESP proposal(s), %zu subnet(s), pool %s%s, cookies after %u half-open SA(s)",
-		 addr, IKESOCK_PORT_IKE, IKESOCK_PORT_NATT, idstr, gw_creds_own_name(&gw->creds), clients,
+	log_info(GW_LOG, "listening on %s ports %u/%u%s as %s (%s), clients by %s: %zu IKE and %zu ESP proposal(s), %zu subnet(s), pool %s%s, cookies after %u half-open SA(s), separate transports %s, ESP Echo %s",
+		 addr, IKESOCK_PORT_IKE, IKESOCK_PORT_NATT, gw->tcp ? " and TCP 4500" : "", idstr, gw_creds_own_name(&gw->creds), clients,
 		 cfg->n_ike_props, cfg->n_esp_props, cfg->n_ts_local,
-		 c->has_pool ? "v4" : "", c->has_pool6 ? "+v6" : "", gw->cookie_threshold);
+		 c->has_pool ? "v4" : "", c->has_pool6 ? "+v6" : "", gw->cookie_threshold,
+		 cfg->separate ? "on" : "off", cfg->echo ? "on" : "off");
 	*out = gw;
 	return 0;
 fail:

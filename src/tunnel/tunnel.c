@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "esp/echo.h"
 #include "esp/encap.h"
 #include "esp/esp.h"
 #include "esp/pkt.h"
@@ -25,6 +26,8 @@ struct tchild {
 	uint32_t spi_in, spi_in_prev;
 	int rekey_told;
 	int encap;           /* 1: ESP in UDP; 0: raw ESP */
+	int echo;            /* ESP Echo agreed for this Child SA */
+	void *stream;        /* ESP goes into this stream; NULL: datagrams */
 	struct sockaddr_storage peer;
 	struct ike_ts_cfg ts_local[IKE_CFG_TS_MAX], ts_remote[IKE_CFG_TS_MAX];
 	size_t n_ts_local, n_ts_remote;
@@ -44,6 +47,9 @@ struct tunnel {
 	struct raw raw[2];   /* AF_INET, AF_INET6 */
 	int closing;         /* handles still to close */
 	struct tunnel_ops ops;
+	struct esp_echo_cfg echo;
+	int echo_on;
+	int follow;          /* responder: answer the way the peer's data came */
 	struct esp_table *table;
 	struct esp_pool *pool;
 	struct tchild children[TUNNEL_CHILDREN_MAX];
@@ -133,6 +139,30 @@ static void flush(struct tunnel *t, int fd, unsigned n)
 		esp_pool_put(t->pool, t->batch[k]);
 }
 
+/* One sealed packet into a stream; the packet goes back to the pool. */
+static void stream_out(struct tunnel *t, void *stream, struct esp_pkt *p)
+{
+	if (t->ops.stream_send && t->ops.stream_send(t->ops.ctx, stream, p->data, p->len) == 0) {
+		t->st.tx_stream++;
+		t->st.tx_packets++;
+		t->st.tx_bytes += (uint64_t)p->user;
+	} else {
+		t->st.tx_stream_err++;
+	}
+	esp_pool_put(t->pool, p);
+}
+
+/* One sealed packet over UDP or raw ESP to the Child SA's peer. */
+static int dgram_out(struct tunnel *t, const struct tchild *c, const struct esp_pkt *p)
+{
+	int fd = c->encap ? t->udp_fd : t->raw[c->peer.ss_family == AF_INET6].fd;
+	if (fd < 0)
+		return -EBADF;
+	ssize_t r = sendto(fd, p->data, p->len, MSG_DONTWAIT, (const struct sockaddr *)&c->peer,
+			   sa_len(&c->peer));
+	return r == (ssize_t)p->len ? 0 : -errno;
+}
+
 static void on_tun(uv_poll_t *h, int status, int events)
 {
 	struct tunnel *t = h->data;
@@ -177,6 +207,10 @@ static void on_tun(uv_poll_t *h, int status, int events)
 		if (esp_sa_rekey_needed(sa) && !c->rekey_told && t->ops.rekey_needed) {
 			c->rekey_told = 1;
 			t->ops.rekey_needed(t->ops.ctx, c->spi_in);
+		}
+		if (c->stream) {
+			stream_out(t, c->stream, p);
+			continue;
 		}
 		int fd = c->encap ? t->udp_fd : t->raw[c->peer.ss_family == AF_INET6].fd;
 		if (fd < 0) {
@@ -382,12 +416,50 @@ void tunnel_child_peer(struct tunnel *t, uint32_t spi_in, const struct sockaddr 
 							  : sizeof(struct sockaddr_in));
 }
 
-void tunnel_input(struct tunnel *t, const uint8_t *data, size_t len, const struct sockaddr *from)
+/* An echo packet opened in Child SA c: answer a request the way it came,
+ * pass a reply on. */
+static void echo_in(struct tunnel *t, struct tchild *c, struct esp_pkt *p, const struct esp_rx *rx,
+		    void *stream)
+{
+	struct esp_echo e;
+	if (!t->echo_on || !c->echo || esp_echo_parse(&t->echo, p->data, p->len, &e)) {
+		t->st.rx_echo_drop++;
+		return;
+	}
+	if (!e.is_request) {
+		t->st.rx_echo++;
+		if (t->ops.echo_reply)
+			t->ops.echo_reply(t->ops.ctx, c->spi_in, &e, stream);
+		return;
+	}
+	/* draft 4.3: a Return SPI must name this Child SA's outbound SA. */
+	struct esp_sa *back = esp_echo_reply_sa(t->table, rx->sa, &e);
+	if (!back || esp_echo_reply(&t->echo, p, &e) || esp_encap(back, p, t->echo.next_header)) {
+		t->st.rx_echo_drop++;
+		return;
+	}
+	t->st.rx_echo++;
+	p->user = 0;
+	if (stream) {
+		struct esp_pkt *q = esp_pool_get(t->pool);
+		if (!q) {
+			t->st.pool_empty++;
+			return;
+		}
+		memcpy(q->data, p->data, p->len);
+		q->len = p->len;
+		q->user = 0;
+		stream_out(t, stream, q);
+	} else if (dgram_out(t, c, p)) {
+		t->st.tx_send_err++;
+	}
+}
+
+static void input(struct tunnel *t, const uint8_t *data, size_t len, void *stream)
 {
 	struct esp_rx rx;
 	struct esp_pkt *p = esp_pool_get(t->pool);
 
-	(void)from;
 	if (!p) {
 		t->st.pool_empty++;
 		return;
@@ -411,9 +483,10 @@ void tunnel_input(struct tunnel *t, const uint8_t *data, size_t len, const struc
 		return;
 	}
 	if (rx.next_header != ESP_NH_IPV4 && rx.next_header != ESP_NH_IPV6) {
-		t->st.rx_echo++;
-		if (t->ops.echo)
-			t->ops.echo(t->ops.ctx, c->spi_in, p->data, p->len);
+		if (rx.next_header == t->echo.next_header && t->echo_on)
+			echo_in(t, c, p, &rx, stream);
+		else
+			t->st.rx_other++;
 		esp_pool_put(t->pool, p);
 		return;
 	}
@@ -426,6 +499,11 @@ void tunnel_input(struct tunnel *t, const uint8_t *data, size_t len, const struc
 		esp_pool_put(t->pool, p);
 		return;
 	}
+	if (t->follow && c->stream != stream) {
+		log_info(TLOG, "Child SA %08x: the peer's ESP now comes %s; ours follows", c->spi_in,
+			 stream ? "in its TCP stream" : "over UDP");
+		c->stream = stream;
+	}
 	ssize_t w = write(t->tun_fd, p->data, p->len);
 	if (w != (ssize_t)p->len) {
 		t->st.rx_tun_err++;
@@ -435,6 +513,66 @@ void tunnel_input(struct tunnel *t, const uint8_t *data, size_t len, const struc
 	}
 	esp_pool_put(t->pool, p);
 }
+
+void tunnel_input(struct tunnel *t, const uint8_t *data, size_t len, const struct sockaddr *from)
+{
+	(void)from;
+	input(t, data, len, NULL);
+}
+
+void tunnel_input_stream(struct tunnel *t, const uint8_t *data, size_t len, void *stream)
+{
+	t->st.rx_stream++;
+	input(t, data, len, stream);
+}
+
+void tunnel_set_echo(struct tunnel *t, const struct esp_echo_cfg *cfg)
+{
+	t->echo = *cfg;
+	t->echo_on = 1;
+}
+
+void tunnel_child_echo(struct tunnel *t, uint32_t spi_in, int on)
+{
+	struct tchild *c = child_by_spi(t, spi_in);
+	if (c)
+		c->echo = !!on;
+}
+
+int tunnel_echo_probe(struct tunnel *t, uint32_t spi_in, uint16_t id, uint16_t seq, size_t data_len)
+{
+	struct tchild *c = child_by_spi(t, spi_in);
+	struct esp_sa *sa = c ? esp_table_out(t->table, c->slot) : NULL;
+	int rc;
+
+	if (!sa || !t->echo_on || !c->echo)
+		return -ENOENT;
+	struct esp_pkt *p = esp_pool_get(t->pool);
+	if (!p)
+		return -ENOBUFS;
+	esp_pkt_reset(p);
+	if (!(rc = esp_echo_request(&t->echo, p, id, seq, data_len, 0)) &&
+	    !(rc = esp_encap(sa, p, t->echo.next_header)))
+		rc = dgram_out(t, c, p);
+	esp_pool_put(t->pool, p);
+	return rc;
+}
+
+void tunnel_child_stream(struct tunnel *t, uint32_t spi_in, void *stream)
+{
+	struct tchild *c = child_by_spi(t, spi_in);
+	if (c)
+		c->stream = stream;
+}
+
+void tunnel_stream_gone(struct tunnel *t, void *stream)
+{
+	for (size_t i = 0; i < TUNNEL_CHILDREN_MAX; i++)
+		if (t->children[i].used && t->children[i].stream == stream)
+			t->children[i].stream = NULL;
+}
+
+void tunnel_set_follow(struct tunnel *t, int on) { t->follow = !!on; }
 
 void tunnel_stats(const struct tunnel *t, struct tunnel_stats *out)
 {

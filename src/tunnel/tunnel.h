@@ -39,16 +39,28 @@ struct tunnel_stats {
 	uint64_t rx_drop;                     /* esp_decap refused (see esp stats) */
 	uint64_t rx_spoofed;                  /* inner source outside the selectors */
 	uint64_t rx_tun_err;                  /* write to the TUN failed */
-	uint64_t rx_echo;                     /* ESP Echo packets (handled elsewhere) */
+	uint64_t rx_echo;                     /* ESP Echo requests answered, replies passed on */
+	uint64_t rx_echo_drop;                /* echo not enabled, malformed, bad return path */
+	uint64_t rx_other;                    /* another next header (not IP, not echo) */
+	uint64_t tx_stream, rx_stream;        /* ESP packets into / out of a stream */
+	uint64_t tx_stream_err;               /* the stream refused one (full, closed) */
 	uint64_t pool_empty;
 };
+
+struct esp_echo;
+struct esp_echo_cfg;
 
 struct tunnel_ops {
 	void *ctx;
 	/* A Child SA's outbound sequence numbers near their end (rekey it). */
 	void (*rekey_needed)(void *ctx, uint32_t spi_in);
-	/* An ESP Echo packet arrived in a Child SA (ESP Echo is a later issue). */
-	void (*echo)(void *ctx, uint32_t spi_in, const uint8_t *p, size_t len);
+	/* An ESP Echo reply arrived in a Child SA (an answer to a probe of
+	 * ours, tunnel_echo_probe); stream: the stream it came through, NULL
+	 * for UDP or raw ESP. */
+	void (*echo_reply)(void *ctx, uint32_t spi_in, const struct esp_echo *e, void *stream);
+	/* Send one sealed ESP packet into a stream (RFC 9329 ESP-in-TCP); 0 or
+	 * a negative errno (the packet is then dropped and counted). */
+	int (*stream_send)(void *ctx, void *stream, const uint8_t *pkt, size_t len);
 };
 
 /* tun_fd: a non-blocking TUN without packet information; udp_fd: the
@@ -75,6 +87,29 @@ void tunnel_child_del(struct tunnel *t, uint32_t spi_in);
 void tunnel_child_peer(struct tunnel *t, uint32_t spi_in, const struct sockaddr *peer);
 /* One ESP packet (SPI onward) received from `from`. */
 void tunnel_input(struct tunnel *t, const uint8_t *pkt, size_t len, const struct sockaddr *from);
+/* One ESP packet received from a stream (RFC 9329). */
+void tunnel_input_stream(struct tunnel *t, const uint8_t *pkt, size_t len, void *stream);
+
+/* ESP Echo (draft-ietf-ipsecme-encrypted-esp-ping): the code points, and
+ * which Child SAs may use it (both sides sent ENCRYPTED_PING_SUPPORTED).
+ * A request on such a Child SA is answered on the path it came by (its
+ * stream, or UDP/raw ESP); a reply goes to ops.echo_reply. */
+void tunnel_set_echo(struct tunnel *t, const struct esp_echo_cfg *cfg);
+void tunnel_child_echo(struct tunnel *t, uint32_t spi_in, int on);
+/* Send one echo request in this Child SA over UDP or raw ESP, whatever
+ * path its ESP takes now (the datagram path is what probes check). */
+int tunnel_echo_probe(struct tunnel *t, uint32_t spi_in, uint16_t id, uint16_t seq, size_t data_len);
+
+/* Where a Child SA's ESP goes: into `stream` (ops.stream_send), or back to
+ * UDP/raw ESP with NULL. */
+void tunnel_child_stream(struct tunnel *t, uint32_t spi_in, void *stream);
+/* Every Child SA that sends into this stream goes back to datagrams (the
+ * stream closed). */
+void tunnel_stream_gone(struct tunnel *t, void *stream);
+/* Follow the peer (a responder): a Child SA's ESP goes out the way the
+ * peer's last authentic data packet came in, stream or datagrams. Echo
+ * packets do not move it (probes of the other path). */
+void tunnel_set_follow(struct tunnel *t, int on);
 
 void tunnel_stats(const struct tunnel *t, struct tunnel_stats *out);
 /* The ESP table's counters: rx drops per reason (replays, ICV failures...). */

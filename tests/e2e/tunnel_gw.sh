@@ -5,8 +5,10 @@
 # For each ESP cipher (aes256gcm16, chacha20poly1305):
 #   `petrel up`; ping v4 and v6 inside, client -> gateway and gateway ->
 #   the client's virtual addresses; iperf3 TCP both directions (v4 3 s,
-#   v6 1 s); `petrel status --json` shows bytes both ways over UDP for IKE
-#   and ESP; `petrel down`; addresses, v4/v6 routes, rules and resolv.conf
+#   v6 1 s); `petrel status --json` shows bytes both ways, and where IKE and
+#   ESP run: aes256gcm16 has the default transport (auto: separate
+#   transports, IKE in TCP, ESP in UDP), chacha20poly1305 transport: udp
+#   (IKE on UDP, raw ESP); `petrel down`; addresses, v4/v6 routes, rules and resolv.conf
 #   of the client namespace are exactly as before `petrel up`.
 # With the first cipher, before `down`: one ESP datagram from the client,
 # captured in the router, is sent again; petrel-gw counts one replay
@@ -36,7 +38,7 @@ iperf_server "$NS_GW" "::"
 # captures a UDP datagram), chacha20poly1305 as a client without a NAT does
 # it: raw ESP, IP protocol 50 (RFC 7296 2.23).
 profile aes256gcm16 aes256gcm16 "  encap: udp"
-profile chacha20poly1305 chacha20poly1305
+profile chacha20poly1305 chacha20poly1305 "  transport: udp"
 petreld_start "$PETRELD"
 
 # Send one captured ESP datagram (pcap from tcpdump -i r-gw, Ethernet) again,
@@ -127,10 +129,14 @@ for cipher in aes256gcm16 chacha20poly1305; do
 	bin=$(status_field "$st" bytes_in) bout=$(status_field "$st" bytes_out)
 	{ [ "${bin:-0}" -gt 1000000 ] && [ "${bout:-0}" -gt 1000000 ]; } \
 		|| fail "$cipher: status shows bytes_in=$bin bytes_out=$bout: $st"
-	want_esp=raw
-	[ "$cipher" != aes256gcm16 ] || want_esp=udp
-	{ [ "$(status_field "$st" ike)" = udp ] && [ "$(status_field "$st" esp)" = "$want_esp" ]; } \
-		|| fail "$cipher: status paths are not udp/$want_esp: $st"
+	want_ike=udp want_esp=raw
+	[ "$cipher" != aes256gcm16 ] || { want_ike=tcp want_esp=udp; }
+	{ [ "$(status_field "$st" ike)" = $want_ike ] && [ "$(status_field "$st" esp)" = "$want_esp" ]; } \
+		|| fail "$cipher: status paths are not $want_ike/$want_esp: $st"
+	if [ $want_ike = tcp ]; then
+		grep -q '"path_reason":"the gateway agreed to SEPARATE_TRANSPORTS: IKE in TCP, ESP on UDP; ESP Echo answered over UDP in [0-9]* ms"' <<<"$st" \
+			|| fail "$cipher: status does not say why IKE and ESP run where they do: $st"
+	fi
 	[ "$cipher" != aes256gcm16 ] || check_replay
 
 	out=$(pt down "$cipher" 2>&1) || fail "$cipher: petrel down: $out"

@@ -68,3 +68,22 @@ const char *ike_codepoints_notify_name(const struct ike_codepoints *cp, unsigned
 		return "ENCRYPTED_PING_SUPPORTED";
 	return ike_notify_name(type);
 }
+
+int ike_codepoints_with(uint16_t separate_transports, uint16_t encrypted_ping_supported,
+			uint8_t echo_next_header, uint8_t echo_request, uint8_t echo_reply,
+			struct ike_codepoints *out, const char **why)
+{
+	struct ike_codepoints want = *ike_codepoints_default();
+	if (separate_transports)
+		want.n_separate_transports = separate_transports;
+	if (encrypted_ping_supported)
+		want.n_encrypted_ping_supported = encrypted_ping_supported;
+	if (echo_next_header)
+		want.esp_echo_next_header = echo_next_header;
+	if (echo_request)
+		want.esp_echo_request = echo_request;
+	if (echo_reply)
+		want.esp_echo_reply = echo_reply;
+	*out = *ike_codepoints_default();
+	return ike_codepoints_set(out, &want, why);
+}

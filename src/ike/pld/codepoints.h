@@ -40,6 +40,12 @@ const struct ike_codepoints *ike_codepoints_default(void);
 int ike_codepoints_set(struct ike_codepoints *dst, const struct ike_codepoints *want,
 		       const char **why);
 
+/* The defaults with each non-zero value given here put over them, checked
+ * as ike_codepoints_set() does; *out is the defaults on failure. */
+int ike_codepoints_with(uint16_t separate_transports, uint16_t encrypted_ping_supported,
+			uint8_t echo_next_header, uint8_t echo_request, uint8_t echo_reply,
+			struct ike_codepoints *out, const char **why);
+
 /* Name of a notify type including the configured TBD ones, for logs. */
 const char *ike_codepoints_notify_name(const struct ike_codepoints *cp, unsigned type);
 

@@ -1,0 +1,96 @@
+/* What conn.c (the connection's life) and conn_path.c (where its IKE and
+ * ESP run) share: the connection itself. Private to src/daemon. */
+#ifndef PETREL_DAEMON_CONN_INT_H
+#define PETREL_DAEMON_CONN_INT_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <uv.h>
+
+#include "daemon/conn.h"
+#include "daemon/creds.h"
+#include "esp/echo.h"
+#include "ike/ike.h"
+
+struct sysnet;
+struct tunnel;
+struct ikesock;
+struct tcpconn;
+
+#define CLOG "conn"
+#define DELETE_WAIT_MS 3000u   /* how long `down` waits for the gateway's answer */
+#define CONNECT_TIMEOUT_MS 30000u
+#define KEEPALIVE_MS 20000u    /* RFC 3948 4: keep the NAT's mapping for UDP 4500 */
+
+struct conn {
+	uv_loop_t *loop;
+	const struct conf_profile *p;
+	struct conn_events ev;
+	enum petrel_state state;
+	int64_t since, last_handshake;
+	char error[CTL_MSG_MAX];
+
+	struct creds creds;
+	struct ike_cfg cfg;
+	struct ike_ops ops;
+	struct ike_sa *sa;
+	struct ikesock *sock;
+	struct sockaddr_storage gw, local;
+	uv_getaddrinfo_t gai;
+	int resolving;
+	uv_timer_t sa_timer, deadline, later, keepalive;
+	int handles_open;
+	int going_down;     /* down requested or failed: tear down when possible */
+	int user_down;      /* the user asked: the kill switch comes off too */
+	int asking;         /* waiting for the user's password */
+
+	struct sysnet *net;
+	int raw_fd;         /* raw ESP when no NAT is in the path, else -1 */
+	int ks_on;          /* the kill switch's rules are loaded */
+	int tun_fd;
+	struct tunnel *tun;
+	struct ike_child first; /* for status */
+	int have_child;
+
+	/* Where IKE and ESP run (conn_path.c). */
+	const struct ike_codepoints *cp;
+	enum conf_transport mode; /* this attempt: UDP, TCP or SEPARATE (auto starts separate) */
+	int auto_tried_tcp;       /* auto: UDP went unanswered, this attempt is on TCP */
+	int sep_off;              /* TCP/4500 was blocked: no SEPARATE_TRANSPORTS */
+	struct tcpconn *stream;   /* RFC 9329 stream to the gateway, NULL when none */
+	int stream_up;            /* connected */
+	int stream_was_up;        /* connected before: a new one is a reconnect */
+	unsigned reconnects;      /* in a row, for the backoff */
+	uv_timer_t reconnect, probe, udp_wait;
+	int esp_tcp;              /* ESP in the stream now */
+	struct esp_probes probes;
+	int awaiting;             /* a probe is out, unanswered */
+	unsigned misses;          /* probes unanswered in a row */
+	uint64_t moves;           /* ESP moves between UDP and TCP */
+	char why[CTL_MSG_MAX];    /* why IKE and ESP run where they do */
+};
+
+void conn_set_error(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Leave the SA's callbacks, then delete (if up) and tear down. */
+void conn_go_down(struct conn *c);
+/* Throw the IKE SA away and start a new one (before it is established):
+ * the transport fallbacks. */
+void conn_restart(struct conn *c);
+
+/* conn_path.c */
+void path_init(struct conn *c);                /* 3 timers: c->handles_open += 3 */
+void path_close_handles(struct conn *c, uv_close_cb cb);
+void path_reset(struct conn *c);               /* stream closed, timers stopped */
+void path_sa_started(struct conn *c);          /* after ike_sa_new, before initiate */
+int path_send_ike(struct conn *c, const uint8_t *msg, size_t len);
+void path_established(struct conn *c);
+void path_child_up(struct conn *c, const struct ike_child *k);
+struct tunnel_ops;
+void path_tunnel_ops(struct conn *c, struct tunnel_ops *out);
+enum petrel_path path_ike(const struct conn *c);
+enum petrel_path path_esp(const struct conn *c);
+
+#endif
+
+
