@@ -338,8 +338,8 @@ void path_established(struct conn *c)
 	if (c->mode != CONF_TRANSPORT_SEPARATE || c->sep_off)
 		return;
 	if (ike_sa_separate(c->sa))
-		say(c, "the gateway agreed to SEPARATE_TRANSPORTS: IKE in TCP, ESP on %s",
-		    ike_sa_nat_local(c->sa) || ike_sa_nat_remote(c->sa) || c->p->encap_udp ? "UDP" : "raw ESP");
+		say(c, "the gateway agreed to SEPARATE_TRANSPORTS: IKE in TCP, ESP %s",
+		    ike_sa_nat_local(c->sa) || ike_sa_nat_remote(c->sa) || c->p->encap_udp ? "on UDP" : "as raw ESP (IP protocol 50)");
 	else
 		say(c, "the gateway did not agree to SEPARATE_TRANSPORTS: IKE and ESP on UDP");
 }
