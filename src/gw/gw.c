@@ -2,6 +2,7 @@
  * reaping and shutdown (see gw.h). */
 #include "gw/dp.h"
 #include "gw/gw.h"
+#include "gw/gw_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,68 +23,6 @@
 #include "net/addr.h"
 #include "net/ikesock.h"
 #include "net/tcpconn.h"
-
-#define GW_LOG "gw"
-#define GW_BUCKETS 1024u         /* SA table buckets, by SPIi */
-#define GW_SAS_MAX 4096u         /* SAs of any state; more IKE_SA_INITs are dropped */
-#define GW_HALF_OPEN_MS 30000u   /* an IKE SA without IKE_AUTH this long is dropped */
-#define GW_UNKNOWN_PER_S 10u     /* INVALID_IKE_SPI answers a second, at most */
-#define GW_SWEEP_MS 5000u
-#define GW_SHUTDOWN_MS 3000u     /* wait this long for the deletes to be answered */
-#define GW_COOKIE_SECRET_LEN 32u
-
-struct gw_sa {
-	struct gw_sa *next, *prev;       /* all SAs */
-	struct gw_sa *bnext;             /* bucket chain */
-	struct gw *gw;
-	struct ike_sa *sa;
-	uv_timer_t timer;
-	struct sockaddr_storage peer;    /* last heard from ... */
-	enum ikesock_port port;          /* ... on this port of ours */
-	const struct sockaddr *req_from; /* while a message is processed: answer there */
-	enum ikesock_port req_port;
-	struct tcpconn *req_stream;      /* ... or on this stream (RFC 9329) */
-	struct tcpconn *stream;          /* the stream its IKE came on last, if any */
-	int via_tcp;                     /* IKE_SA_INIT came on TCP: ESP goes there too */
-	uint8_t spi_i[8], spi_r[8];
-	int has_v4, has_v6;
-	uint8_t v4[4], v6[16];
-	uint64_t born_ms;
-	int half_open, dead, linked;
-	char name[34];                   /* SPIi_SPIr for logs */
-};
-
-struct gw {
-	uv_loop_t *loop;
-	struct ikesock *sock;
-	struct sockaddr_storage listen;
-	struct ike_cfg cfg;              /* the template every SA copies */
-	struct gw_creds creds;           /* every SA's cfg points into it */
-	struct secret *cookie_secret;
-	struct gw_pool pool4, pool6;
-	struct gw_sa *head;
-	struct gw_sa *bucket[GW_BUCKETS];
-	unsigned n_sas, n_half_open, cookie_threshold;
-	uv_idle_t reaper;
-	uv_timer_t sweep, stop_timer;
-	int reaper_on, stopping, finished;
-	struct gw_sa *pending;           /* the SA inside ike_sa_new_r */
-	struct ike_ops ops;
-	struct gw_dp *dp;                /* the data path (NULL: IKE only) */
-	uint64_t unknown_at;             /* INVALID_IKE_SPI answers: this second's start */
-	unsigned n_unknown;              /* ... and how many went out in it */
-	struct tcplisten *tcp;           /* TCP/4500 (RFC 9329), NULL when off */
-	struct gw_stream *streams;       /* accepted streams */
-	struct ike_codepoints cp;        /* the draft code points every SA uses */
-};
-
-/* An accepted RFC 9329 stream; SAs point at its tcpconn while they use it. */
-struct gw_stream {
-	struct gw_stream *next, *prev;
-	struct gw *gw;
-	struct tcpconn *c;
-	struct sockaddr_storage peer;
-};
 
 static unsigned bucket_of(const uint8_t spi_i[8])
 {
@@ -577,8 +516,8 @@ static void answer_unknown(struct gw *gw, const uint8_t *msg, size_t len, const 
 
 /* One IKE message from UDP or from a stream: to its SA, to a new SA
  * (IKE_SA_INIT), or answered with INVALID_IKE_SPI. */
-static void route_msg(struct gw *gw, const uint8_t *msg, size_t len, const struct sockaddr *from,
-		      enum ikesock_port port, struct tcpconn *stream)
+void gw_route_msg(struct gw *gw, const uint8_t *msg, size_t len, const struct sockaddr *from,
+		  enum ikesock_port port, struct tcpconn *stream)
 {
 	static const uint8_t zero[8];
 	char peer[NET_ADDR_STR_MAX];
@@ -623,73 +562,7 @@ static void route_msg(struct gw *gw, const uint8_t *msg, size_t len, const struc
 static void on_recv(void *ctx, const uint8_t *msg, size_t len, const struct sockaddr *from,
 		    enum ikesock_port port)
 {
-	route_msg(ctx, msg, len, from, port, NULL);
-}
-
-/* ---- TCP streams (RFC 9329) ----------------------------------------- */
-
-static void stream_ike(void *ctx, struct tcpconn *c, const uint8_t *msg, size_t len)
-{
-	struct gw_stream *s = ctx;
-	if (len < 28) /* an IKE header */
-		return;
-	route_msg(s->gw, msg, len, (const struct sockaddr *)&s->peer, IKESOCK_NATT, c);
-}
-
-static void stream_esp(void *ctx, struct tcpconn *c, const uint8_t *pkt, size_t len)
-{
-	struct gw_stream *s = ctx;
-	if (s->gw->dp)
-		gw_dp_input_stream(s->gw->dp, pkt, len, c);
-}
-
-static void stream_forget(struct gw_stream *s)
-{
-	struct gw *gw = s->gw;
-	for (struct gw_sa *gs = gw->head; gs; gs = gs->next)
-		if (gs->stream == s->c)
-			gs->stream = NULL;
-	if (gw->dp)
-		gw_dp_stream_gone(gw->dp, s->c);
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		gw->streams = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	free(s);
-}
-
-static void stream_closed(void *ctx, struct tcpconn *c, int err)
-{
-	struct gw_stream *s = ctx;
-	char a[NET_ADDR_STR_MAX];
-	log_info(GW_LOG, "TCP stream from %s closed: %s",
-		 net_sa_str((const struct sockaddr *)&s->peer, a, sizeof(a)), err ? pt_strerror(err) : "by the peer");
-	stream_forget(s);
-}
-
-static void on_accept(void *ctx, struct tcpconn *c)
-{
-	struct gw *gw = ctx;
-	struct gw_stream *s = calloc(1, sizeof(*s));
-	char a[NET_ADDR_STR_MAX];
-
-	if (!s || gw->stopping || tcpconn_peer(c, &s->peer)) {
-		free(s);
-		tcpconn_close(c);
-		return;
-	}
-	s->gw = gw;
-	s->c = c;
-	s->next = gw->streams;
-	if (gw->streams)
-		gw->streams->prev = s;
-	gw->streams = s;
-	struct tcpconn_ops ops = { .ctx = s, .ike = stream_ike, .esp = stream_esp, .closed = stream_closed };
-	tcpconn_set_ops(c, &ops);
-	log_debug(GW_LOG, "TCP stream from %s accepted",
-		  net_sa_str((const struct sockaddr *)&s->peer, a, sizeof(a)));
+	gw_route_msg(ctx, msg, len, from, port, NULL);
 }
 
 /* ---- startup -------------------------------------------------------- */
@@ -751,11 +624,7 @@ static void finish(struct gw *gw)
 	uv_close((uv_handle_t *)&gw->reaper, on_idle_close);
 	uv_close((uv_handle_t *)&gw->sweep, on_idle_close);
 	uv_close((uv_handle_t *)&gw->stop_timer, on_idle_close);
-	while (gw->streams) {
-		struct tcpconn *c = gw->streams->c;
-		stream_forget(gw->streams);
-		tcpconn_close(c);
-	}
+	gw_streams_close(gw);
 	if (gw->tcp)
 		tcplisten_close(gw->tcp, NULL, NULL);
 	gw->tcp = NULL;
@@ -905,7 +774,7 @@ int gw_new(uv_loop_t *loop, const struct conf_gw *c, struct gw **out)
 		ikesock_set_esp(gw->sock, on_esp);
 	}
 	if (c->tcp && (rc = tcplisten_new(loop, (const struct sockaddr *)&gw->listen, IKESOCK_PORT_NATT,
-					  on_accept, gw, &gw->tcp))) {
+					  gw_stream_accept, gw, &gw->tcp))) {
 		log_err(GW_LOG, "cannot listen on %s TCP port %u: %s",
 			net_sa_str((const struct sockaddr *)&gw->listen, addr, sizeof(addr)),
 			IKESOCK_PORT_NATT, pt_strerror(rc));
