@@ -528,6 +528,7 @@ void tunnel_input_stream(struct tunnel *t, const uint8_t *data, size_t len, void
 
 void tunnel_set_echo(struct tunnel *t, const struct esp_echo_cfg *cfg)
 {
+	esp_table_set_echo_nh(t->table, cfg->next_header); /* else decap refuses it (rx_bad_nh) */
 	t->echo = *cfg;
 	t->echo_on = 1;
 }

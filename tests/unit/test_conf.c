@@ -100,6 +100,9 @@ static void test_main_file(void)
 	conf_free(&c);
 }
 
+/* A profile that is good up to line 5. */
+#define PSK_HEAD "w:\n  gateway: gw\n  auth: {method: psk, psk_file: /p}\n  local_id: a\n"
+
 /* Each bad document and the first error it must give. */
 static const struct {
 	const char *doc;
@@ -131,6 +134,21 @@ static const struct {
 	  "rekey_child_s must be between 2 and 86400, not 1" },
 	{ "w:\n  gateway: gw\n  auth: {method: psk, psk_file: /p}\n  local_id: a\n  resume: maybe\n", 5, 11,
 	  "resume: unknown value 'maybe' (expected one of: false, true, no, yes, off, on)" },
+	/* echo: { interval_ms 0..3600000, timeout_ms 50..60000, retries 1..20 } */
+	{ PSK_HEAD "  echo: { interval_ms: 3600001 }\n", 5, 24,
+	  "echo.interval_ms must be between 0 and 3600000, not 3600001" },
+	{ PSK_HEAD "  echo: { interval_ms: -1 }\n", 5, 24, "echo.interval_ms must be a whole number, not '-1'" },
+	{ PSK_HEAD "  echo: { timeout_ms: 49 }\n", 5, 23, "echo.timeout_ms must be between 50 and 60000, not 49" },
+	{ PSK_HEAD "  echo: { timeout_ms: 60001 }\n", 5, 23,
+	  "echo.timeout_ms must be between 50 and 60000, not 60001" },
+	{ PSK_HEAD "  echo: { retries: 0 }\n", 5, 20, "echo.retries must be between 1 and 20, not 0" },
+	{ PSK_HEAD "  echo:\n    retries: 21\n", 6, 14, "echo.retries must be between 1 and 20, not 21" },
+	{ PSK_HEAD "  echo: { interval: 5000 }\n", 5, 11, "echo: unknown key 'interval'" },
+	{ PSK_HEAD "  echo: { retries: 2, retries: 3 }\n", 5, 23, "echo: 'retries' is given twice" },
+	{ PSK_HEAD "  echo: 5000\n", 5, 9, "echo must be a map (key: value), not a value" },
+	{ PSK_HEAD "  tcp_blocked: tcp\n", 5, 16,
+	  "tcp_blocked: unknown value 'tcp' (expected one of: udp, fail)" },
+	{ PSK_HEAD "  tcp_blocked: [udp]\n", 5, 16, "tcp_blocked must be a value, not a list" },
 	{ "w:\n  gateway: gw\n  gateway: gw2\n", 3, 3, "w: 'gateway' is given twice" },
 	{ "w:\n  gateway: [a, b]\n", 2, 12, "gateway must be a value, not a list" },
 	{ "w:\n  gateway: gw\n  auth: {method: psk, psk_file: /p}\n  local_id: a\n  proposals: {ike: [AES-GCM]}\n", 5, 21,
@@ -158,8 +176,10 @@ static void test_bad(void)
 		CHECK_EQ(conf_load_buf(&c, "t.yaml", bad[i].doc, strlen(bad[i].doc), &d), -EINVAL);
 		CHECK_EQ(c.n_profiles, 0); /* a file with errors adds nothing */
 		CHECK(d.n >= 1);
-		if (d.n < 1)
+		if (d.n < 1) {
+			conf_free(&c);
 			continue;
+		}
 		conf_diag_format(&d.items[0], line, sizeof(line));
 		if (d.items[0].line != bad[i].line || d.items[0].col != bad[i].col ||
 		    strstr(d.items[0].msg, bad[i].msg) != d.items[0].msg) {
@@ -169,6 +189,65 @@ static void test_bad(void)
 		}
 		conf_free(&c);
 	}
+}
+
+/* echo: and tcp_blocked: their defaults, both ends of each range, and the
+ * flow and block forms. */
+static void test_echo_tcp_blocked(void)
+{
+	static const struct {
+		const char *doc;
+		unsigned interval_ms, timeout_ms, retries;
+		int tcp_blocked_fail;
+	} cases[] = {
+		{ PSK_HEAD, 10000, 1000, 3, 0 },
+		{ PSK_HEAD "  echo: {}\n  tcp_blocked: udp\n", 10000, 1000, 3, 0 },
+		{ PSK_HEAD "  echo: { interval_ms: 0, timeout_ms: 50, retries: 1 }\n  tcp_blocked: fail\n",
+		  0, 50, 1, 1 },
+		{ PSK_HEAD "  echo:\n    interval_ms: 3600000\n    timeout_ms: 60000\n    retries: 20\n",
+		  3600000, 60000, 20, 0 },
+		/* one sub-key: the others keep their defaults */
+		{ PSK_HEAD "  echo: { timeout_ms: 250 }\n", 10000, 250, 3, 0 },
+		{ PSK_HEAD "  tcp_blocked: fail\n  echo: { retries: 7 }\n", 10000, 1000, 7, 1 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct conf c;
+		struct conf_diags d = { 0 };
+
+		conf_init(&c);
+		CHECK_EQ(conf_load_buf(&c, "t.yaml", cases[i].doc, strlen(cases[i].doc), &d), 0);
+		CHECK_EQ(d.n, 0);
+		const struct conf_profile *p = conf_profile_find(&c, "w");
+		CHECK(p != NULL);
+		if (p) {
+			CHECK_EQ(p->echo_interval_ms, cases[i].interval_ms);
+			CHECK_EQ(p->echo_timeout_ms, cases[i].timeout_ms);
+			CHECK_EQ(p->echo_retries, cases[i].retries);
+			CHECK_EQ(p->tcp_blocked_fail, cases[i].tcp_blocked_fail);
+		}
+		conf_free(&c);
+	}
+
+	/* every bad sub-key of echo: is reported, each at its own column */
+	static const char doc[] = PSK_HEAD "  echo: { interval_ms: x, timeout_ms: 1, retries: 99 }\n";
+	static const unsigned cols[] = { 24, 39, 51 };
+	struct conf c;
+	struct conf_diags d = { 0 };
+	conf_init(&c);
+	CHECK_EQ(conf_load_buf(&c, "t.yaml", doc, strlen(doc), &d), -EINVAL);
+	CHECK_EQ(c.n_profiles, 0);
+	CHECK_EQ(d.n, 3);
+	for (unsigned i = 0; i < 3 && i < d.n; i++) {
+		CHECK_EQ(d.items[i].line, 5);
+		CHECK_EQ(d.items[i].col, cols[i]);
+	}
+	/* file:line:col in the formatted diagnostic */
+	char line[600];
+	if (d.n >= 1) {
+		conf_diag_format(&d.items[0], line, sizeof(line));
+		CHECK(strcmp(line, "t.yaml:5:24: echo.interval_ms must be a whole number, not 'x'") == 0);
+	}
+	conf_free(&c);
 }
 
 /* All errors of a file are reported, not just the first. */
@@ -246,6 +325,7 @@ int main(void)
 	test_main_file();
 	test_bad();
 	test_every_error();
+	test_echo_tcp_blocked();
 	test_dir();
 	return test_done();
 }

@@ -75,6 +75,68 @@ static void test_defaults(void)
 	CHECK_EQ(g.n_ike_proposals, 0);
 	CHECK_EQ(g.has_pool6, 0);
 	CHECK_MEM(g.pool.start.addr, g.pool.end.addr, 4); /* one address */
+	/* transports: all on; code points: 0 (the engine's defaults) */
+	CHECK_EQ(g.tcp, 1);
+	CHECK_EQ(g.separate_transports, 1);
+	CHECK_EQ(g.echo, 1);
+	CHECK_EQ(g.codepoints.separate_transports, 0);
+	CHECK_EQ(g.codepoints.encrypted_ping_supported, 0);
+	CHECK_EQ(g.codepoints.echo_next_header, 0);
+	CHECK_EQ(g.codepoints.echo_request, 0);
+	CHECK_EQ(g.codepoints.echo_reply, 0);
+}
+
+/* tcp, separate_transports, echo (booleans, each on its own) and the draft
+ * code points, as the daemon's top-level codepoints: map. */
+static void test_transports(void)
+{
+	static const struct {
+		const char *keys;
+		int tcp, separate, echo;
+	} cases[] = {
+		{ "  tcp: false\n", 0, 1, 1 },
+		{ "  separate_transports: no\n", 1, 0, 1 },
+		{ "  echo: off\n", 1, 1, 0 },
+		{ "  tcp: on\n  separate_transports: yes\n  echo: true\n", 1, 1, 1 },
+		{ "  tcp: off\n  separate_transports: false\n  echo: no\n", 0, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char doc[512];
+		struct conf_gw g;
+		struct conf_diags d = { 0 };
+		snprintf(doc, sizeof(doc), "%s  pool: 203.0.113.10\n  subnets: [203.0.113.0/24]\n%s",
+			 GOOD_HEAD, cases[i].keys);
+		CHECK_EQ(conf_gw_load_buf(&g, "gw.yaml", doc, strlen(doc), &d), 0);
+		CHECK_EQ(d.n, 0);
+		CHECK_EQ(g.tcp, cases[i].tcp);
+		CHECK_EQ(g.separate_transports, cases[i].separate);
+		CHECK_EQ(g.echo, cases[i].echo);
+	}
+
+	static const char cp[] = GOOD_HEAD "  pool: 203.0.113.10\n  subnets: [203.0.113.0/24]\n"
+		"  codepoints:\n"
+		"    separate_transports: 40970\n"
+		"    encrypted_ping_supported: 65535\n"
+		"    echo_next_header: 253\n"
+		"    echo_request: 0\n"
+		"    echo_reply: 255\n";
+	struct conf_gw g;
+	struct conf_diags d = { 0 };
+	CHECK_EQ(conf_gw_load_buf(&g, "gw.yaml", cp, strlen(cp), &d), 0);
+	CHECK_EQ(d.n, 0);
+	CHECK_EQ(g.codepoints.separate_transports, 40970);
+	CHECK_EQ(g.codepoints.encrypted_ping_supported, 65535);
+	CHECK_EQ(g.codepoints.echo_next_header, 253);
+	CHECK_EQ(g.codepoints.echo_request, 0);
+	CHECK_EQ(g.codepoints.echo_reply, 255);
+	CHECK_EQ(g.tcp, 1);
+
+	static const char cp2[] = GOOD_HEAD "  pool: 203.0.113.10\n  subnets: [203.0.113.0/24]\n"
+		"  codepoints: { encrypted_ping_supported: 16384 }\n";
+	CHECK_EQ(conf_gw_load_buf(&g, "gw.yaml", cp2, strlen(cp2), &d), 0);
+	CHECK_EQ(d.n, 0);
+	CHECK_EQ(g.codepoints.separate_transports, 0);
+	CHECK_EQ(g.codepoints.encrypted_ping_supported, 16384);
 }
 
 #define CERT_HEAD \
@@ -199,6 +261,30 @@ static const struct bad_case bad[] = {
 	{ GOOD_HEAD POOL SUBNETS "  chain: [/etc/petrel/int.pem]\n", 7, 10, "'chain' is sent after 'cert'" },
 	{ "gateway:\n  listen: 198.51.100.1\n  id: gw.example\n  cert: /etc/petrel/gw.pem\n  key: gw.key\n"
 	  POOL SUBNETS "  psk_file: /k\n", 5, 8, "key must be an absolute path" },
+	/* transports */
+	{ GOOD_HEAD POOL SUBNETS "  tcp: maybe\n", 7, 8,
+	  "tcp: unknown value 'maybe' (expected one of: false, true, no, yes, off, on)" },
+	{ GOOD_HEAD POOL SUBNETS "  separate_transports: 1\n", 7, 24,
+	  "separate_transports: unknown value '1' (expected one of: false, true, no, yes, off, on)" },
+	{ GOOD_HEAD POOL SUBNETS "  echo: { interval_ms: 5 }\n", 7, 9, "echo must be a value, not a map" },
+	{ GOOD_HEAD POOL SUBNETS "  tcp: true\n  tcp: false\n", 8, 3, "gateway: 'tcp' is given twice" },
+	/* code points */
+	{ GOOD_HEAD POOL SUBNETS "  codepoints: { encrypted_ping_supported: 100 }\n", 7, 43,
+	  "encrypted_ping_supported must be between 16384 and 65535, not 100" },
+	{ GOOD_HEAD POOL SUBNETS "  codepoints: { separate_transports: 65536 }\n", 7, 38,
+	  "separate_transports must be between 16384 and 65535, not 65536" },
+	{ GOOD_HEAD POOL SUBNETS "  codepoints: { echo_next_header: 0 }\n", 7, 35,
+	  "echo_next_header must be between 1 and 255, not 0" },
+	{ GOOD_HEAD POOL SUBNETS "  codepoints:\n    echo_reply: 256\n", 8, 17,
+	  "echo_reply must be between 0 and 255, not 256" },
+	{ GOOD_HEAD POOL SUBNETS "  codepoints: { echo_request: x }\n", 7, 31,
+	  "echo_request must be a whole number, not 'x'" },
+	{ GOOD_HEAD POOL SUBNETS "  codepoints: { ping: 1 }\n", 7, 17, "codepoints: unknown key 'ping'" },
+	{ GOOD_HEAD POOL SUBNETS "  codepoints: { separate_transports: 40969, encrypted_ping_supported: 40969 }\n",
+	  7, 15, "codepoints: separate_transports and encrypted_ping_supported must differ" },
+	{ GOOD_HEAD POOL SUBNETS "  codepoints: { echo_request: 7, echo_reply: 7 }\n", 7, 15,
+	  "codepoints: echo_request and echo_reply must differ" },
+	{ GOOD_HEAD POOL SUBNETS "  codepoints: [40970]\n", 7, 15, "codepoints must be a map" },
 };
 
 static void test_bad(void)
@@ -237,6 +323,7 @@ int main(void)
 {
 	test_full();
 	test_defaults();
+	test_transports();
 	test_cert_eap();
 	test_cert_cert();
 	test_bad();

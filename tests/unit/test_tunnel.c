@@ -4,7 +4,13 @@
  * them. Checks: IPv4 and IPv6 packets cross both ways byte for byte; a
  * packet to an address outside the selectors is not sent; an inner source
  * outside the peer's selectors is dropped as spoofed; a replayed datagram
- * is dropped; a rekey keeps the old SA receiving until it is deleted. */
+ * is dropped; a rekey keeps the old SA receiving until it is deleted.
+ * Then ESP Echo, ESP into a stream and follow mode (test_echo_stream), with
+ * the default code points and with others: a probe is answered on the path
+ * it came by and never reaches the TUN; a Child SA without echo drops it;
+ * a Child SA set to a stream sends through ops.stream_send until the stream
+ * goes; a following responder answers the way the peer's last data came,
+ * and echo packets do not move it. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +21,7 @@
 #include <unistd.h>
 
 #include "crypto/secret.h"
+#include "esp/echo.h"
 #include "ike/pld/consts.h"
 #include "test.h"
 #include "tunnel/tunnel.h"
@@ -36,6 +43,21 @@ static void side_open(struct side *s)
 	s->addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	CHECK_EQ(bind(s->udp, (struct sockaddr *)&s->addr, sizeof(s->addr)), 0);
 	getsockname(s->udp, (struct sockaddr *)&s->addr, &len);
+}
+
+/* Free both tunnels, let the loop close their handles, close the fds. */
+static void sides_close(uv_loop_t *loop, struct side *a, struct side *b)
+{
+	tunnel_free(a->t);
+	tunnel_free(b->t);
+	uv_run(loop, UV_RUN_DEFAULT);
+	uv_loop_close(loop);
+	for (int i = 0; i < 2; i++) {
+		close(a->tun[i]);
+		close(b->tun[i]);
+	}
+	close(a->udp);
+	close(b->udp);
 }
 
 static void ts_range(struct ike_ts_cfg *ts, int v6, const char *lo, const char *hi)
@@ -102,10 +124,10 @@ static size_t ip6(uint8_t *p, const char *src, const char *dst, size_t len)
 	return len;
 }
 
-/* Run the loop until `fd` is readable (or 1 s). */
-static int wait_fd(uv_loop_t *loop, int fd)
+/* Run the loop until `fd` is readable (or tries x 5 ms): 0, or -1. */
+static int wait_fd_for(uv_loop_t *loop, int fd, int tries)
 {
-	for (int i = 0; i < 200; i++) {
+	for (int i = 0; i < tries; i++) {
 		uv_run(loop, UV_RUN_NOWAIT);
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		if (poll(&p, 1, 5) == 1)
@@ -113,6 +135,9 @@ static int wait_fd(uv_loop_t *loop, int fd)
 	}
 	return -1;
 }
+
+/* Run the loop until `fd` is readable (or 1 s). */
+static int wait_fd(uv_loop_t *loop, int fd) { return wait_fd_for(loop, fd, 200); }
 
 /* Move one datagram from `from`'s UDP socket into `to`'s tunnel. */
 static ssize_t carry(uv_loop_t *loop, struct side *from, struct side *to, uint8_t *keep, size_t *keep_len)
@@ -132,6 +157,287 @@ static ssize_t carry(uv_loop_t *loop, struct side *from, struct side *to, uint8_
 	}
 	(void)from;
 	return n;
+}
+
+/* What a tunnel's ops saw: echo replies and packets sent into streams. */
+#define REC_PKTS 8
+struct rec {
+	unsigned n_reply;
+	uint32_t reply_spi;
+	struct esp_echo reply;   /* data points nowhere after the call */
+	void *reply_stream;
+	unsigned n_sent;
+	void *sent_stream;       /* the stream of the last one */
+	uint8_t sent[REC_PKTS][2048];
+	size_t sent_len[REC_PKTS];
+	int send_rc;             /* what stream_send returns */
+};
+
+static void rec_echo_reply(void *ctx, uint32_t spi_in, const struct esp_echo *e, void *stream)
+{
+	struct rec *r = ctx;
+	r->n_reply++;
+	r->reply_spi = spi_in;
+	r->reply = *e;
+	r->reply.data = NULL;
+	r->reply_stream = stream;
+}
+
+static int rec_stream_send(void *ctx, void *stream, const uint8_t *pkt, size_t len)
+{
+	struct rec *r = ctx;
+	if (r->send_rc)
+		return r->send_rc;
+	if (r->n_sent < REC_PKTS && len <= sizeof(r->sent[0])) {
+		memcpy(r->sent[r->n_sent], pkt, len);
+		r->sent_len[r->n_sent] = len;
+	}
+	r->n_sent++;
+	r->sent_stream = stream;
+	return 0;
+}
+
+/* Run the loop a while (50 ms); 1 when `fd` stays unreadable. */
+static int quiet(uv_loop_t *loop, int fd) { return wait_fd_for(loop, fd, 10) != 0; }
+
+/* Run the loop until *n reaches want (or 1 s). */
+static void run_until(uv_loop_t *loop, const unsigned *n, unsigned want)
+{
+	for (int i = 0; i < 200 && *n < want; i++) {
+		uv_run(loop, UV_RUN_NOWAIT);
+		struct pollfd p = { .fd = -1 };
+		poll(&p, 0, 5);
+	}
+}
+
+/* The next datagram on `to`'s UDP socket, not delivered. */
+static ssize_t grab(uv_loop_t *loop, struct side *to, uint8_t *buf, size_t cap)
+{
+	if (wait_fd(loop, to->udp))
+		return -1;
+	return recv(to->udp, buf, cap, 0);
+}
+
+#define SPI_A 0x5001u
+#define SPI_B 0x6002u
+
+static void test_echo_stream(const struct esp_echo_cfg *cfg)
+{
+	uv_loop_t loop;
+	struct side a, b; /* a: client (initiator), b: gateway (responder) */
+	struct rec ra, rb;
+	struct secret *k1, *k2;
+	struct ike_child ca, cb;
+	struct tunnel_stats sa, sb;
+	uint8_t pkt[1500], got[2048], dg[2048];
+	int stream_a, stream_b, stream_other; /* the streams: only their addresses matter */
+	void *const SA = &stream_a, *const SB = &stream_b;
+	ssize_t r;
+	size_t n;
+
+	memset(&ra, 0, sizeof(ra));
+	memset(&rb, 0, sizeof(rb));
+	const struct tunnel_ops opa = { .ctx = &ra, .echo_reply = rec_echo_reply, .stream_send = rec_stream_send };
+	const struct tunnel_ops opb = { .ctx = &rb, .echo_reply = rec_echo_reply, .stream_send = rec_stream_send };
+	uv_loop_init(&loop);
+	side_open(&a);
+	side_open(&b);
+	crypto_secret_from("abcdefghijklmnopqrstuvwxyz012345ABCD", 36, &k1);
+	crypto_secret_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ543210abcd", 36, &k2);
+	CHECK_EQ(tunnel_new(&loop, a.tun[0], a.udp, &opa, &a.t), 0);
+	CHECK_EQ(tunnel_new(&loop, b.tun[0], b.udp, &opb, &b.t), 0);
+	make_children(&ca, &cb, k1, k2, SPI_A, SPI_B);
+	CHECK_EQ(tunnel_child_add(a.t, &ca, (struct sockaddr *)&b.addr, 1), 0);
+	CHECK_EQ(tunnel_child_add(b.t, &cb, (struct sockaddr *)&a.addr, 1), 0);
+
+	/* No echo yet: a probe is refused. */
+	CHECK_EQ(tunnel_echo_probe(a.t, SPI_A, 1, 1, 0), -ENOENT);
+	tunnel_set_echo(a.t, cfg);
+	tunnel_set_echo(b.t, cfg);
+	CHECK_EQ(tunnel_echo_probe(a.t, SPI_A, 1, 1, 0), -ENOENT); /* not agreed for the Child SA */
+	tunnel_child_echo(a.t, SPI_A, 1);
+	tunnel_child_echo(b.t, SPI_B, 1);
+
+	/* (a) A probe over UDP; B answers over UDP, A's ops see the reply. */
+	CHECK_EQ(tunnel_echo_probe(a.t, SPI_A, 0x4242, 7, 16), 0);
+	CHECK(carry(&loop, &a, &b, NULL, NULL) > 0);
+	CHECK(carry(&loop, &b, &a, NULL, NULL) > 0);
+	CHECK_EQ(read(b.tun[1], got, sizeof(got)), -1); /* never the TUN */
+	CHECK_EQ(read(a.tun[1], got, sizeof(got)), -1);
+	CHECK_EQ(ra.n_reply, 1);
+	CHECK_EQ(ra.reply_spi, SPI_A);
+	CHECK_EQ(ra.reply.is_request, 0);
+	CHECK_EQ(ra.reply.id, 0x4242);
+	CHECK_EQ(ra.reply.seq, 7);
+	CHECK_EQ(ra.reply.data_len, 16);
+	CHECK(ra.reply_stream == NULL);
+	CHECK_EQ(rb.n_reply, 0);
+	CHECK_EQ(ra.n_sent + rb.n_sent, 0);
+	tunnel_stats(a.t, &sa);
+	tunnel_stats(b.t, &sb);
+	CHECK_EQ(sa.rx_echo, 1);
+	CHECK_EQ(sb.rx_echo, 1);
+	CHECK_EQ(sa.rx_echo_drop + sb.rx_echo_drop, 0);
+	CHECK_EQ(sa.rx_packets + sb.rx_packets, 0);
+	CHECK_EQ(sa.rx_other + sb.rx_other + sa.rx_drop + sb.rx_drop, 0);
+
+	/* (b) B has not agreed to echo on this Child SA: dropped, counted, no answer. */
+	tunnel_child_echo(b.t, SPI_B, 0);
+	CHECK_EQ(tunnel_echo_probe(a.t, SPI_A, 0x4242, 8, 0), 0);
+	CHECK(carry(&loop, &a, &b, NULL, NULL) > 0);
+	CHECK(quiet(&loop, a.udp));
+	CHECK_EQ(read(b.tun[1], got, sizeof(got)), -1);
+	tunnel_stats(b.t, &sb);
+	CHECK_EQ(sb.rx_echo_drop, 1);
+	CHECK_EQ(sb.rx_echo, 1);
+	CHECK_EQ(rb.n_sent, 0);
+	CHECK_EQ(ra.n_reply, 1);
+	tunnel_child_echo(b.t, SPI_B, 1);
+
+	/* (c) A's Child SA into stream SA: three TUN packets, three stream_sends. */
+	tunnel_child_stream(a.t, SPI_A, SA);
+	n = ip4(pkt, "203.0.113.10", "203.0.113.1", 300);
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(write(a.tun[1], pkt, n), (ssize_t)n);
+	run_until(&loop, &ra.n_sent, 3);
+	CHECK(quiet(&loop, b.udp));
+	CHECK_EQ(ra.n_sent, 3);
+	CHECK(ra.sent_stream == SA);
+	tunnel_stats(a.t, &sa);
+	CHECK_EQ(sa.tx_stream, 3);
+	CHECK_EQ(sa.tx_packets, 3);
+	CHECK_EQ(sa.tx_bytes, 3 * n);
+	CHECK_EQ(sa.tx_stream_err, 0);
+	/* what went into the stream is ESP of this Child SA: B opens it */
+	for (int i = 0; i < 3; i++) {
+		CHECK(ra.sent_len[i] > n);
+		tunnel_input_stream(b.t, ra.sent[i], ra.sent_len[i], SB);
+		CHECK_EQ(read(b.tun[1], got, sizeof(got)), (ssize_t)n);
+		CHECK_MEM(got, pkt, n);
+	}
+	tunnel_stats(b.t, &sb);
+	CHECK_EQ(sb.rx_stream, 3);
+	CHECK_EQ(sb.rx_packets, 3);
+	/* B does not follow (yet): its answer still goes over UDP */
+	size_t m = ip4(pkt, "203.0.113.1", "203.0.113.10", 200);
+	CHECK_EQ(write(b.tun[1], pkt, m), (ssize_t)m);
+	CHECK(carry(&loop, &b, &a, NULL, NULL) > 0);
+	CHECK_EQ(read(a.tun[1], got, sizeof(got)), (ssize_t)m);
+	CHECK_EQ(rb.n_sent, 0);
+	/* a probe takes the datagram path even while ESP goes into the stream */
+	CHECK_EQ(tunnel_echo_probe(a.t, SPI_A, 0x4242, 9, 0), 0);
+	CHECK(carry(&loop, &a, &b, NULL, NULL) > 0);
+	CHECK(carry(&loop, &b, &a, NULL, NULL) > 0);
+	CHECK_EQ(ra.n_reply, 2);
+	CHECK_EQ(ra.reply.seq, 9);
+	CHECK_EQ(ra.n_sent, 3);
+	/* the stream refuses one: dropped and counted, not sent over UDP */
+	ra.send_rc = -EPIPE;
+	n = ip4(pkt, "203.0.113.10", "203.0.113.1", 300);
+	CHECK_EQ(write(a.tun[1], pkt, n), (ssize_t)n);
+	CHECK(quiet(&loop, b.udp));
+	ra.send_rc = 0;
+	tunnel_stats(a.t, &sa);
+	CHECK_EQ(sa.tx_stream_err, 1);
+	CHECK_EQ(sa.tx_stream, 3);
+	CHECK_EQ(ra.n_sent, 3);
+	/* another stream going away changes nothing; SA going away: UDP again */
+	tunnel_stream_gone(a.t, &stream_other);
+	CHECK_EQ(write(a.tun[1], pkt, n), (ssize_t)n);
+	run_until(&loop, &ra.n_sent, 4);
+	CHECK_EQ(ra.n_sent, 4);
+	tunnel_input_stream(b.t, ra.sent[3], ra.sent_len[3], SB);
+	CHECK_EQ(read(b.tun[1], got, sizeof(got)), (ssize_t)n);
+	tunnel_stream_gone(a.t, SA);
+	CHECK_EQ(write(a.tun[1], pkt, n), (ssize_t)n);
+	CHECK(carry(&loop, &a, &b, NULL, NULL) > 0);
+	CHECK_EQ(read(b.tun[1], got, sizeof(got)), (ssize_t)n);
+	CHECK_MEM(got, pkt, n);
+	CHECK_EQ(ra.n_sent, 4);
+	tunnel_stats(a.t, &sa);
+	CHECK_EQ(sa.tx_stream, 4);
+	CHECK_EQ(sa.tx_packets, 5);
+
+	/* (d) Follow mode on B. A's data comes in stream SB: B's answer goes there. */
+	tunnel_set_follow(b.t, 1);
+	tunnel_child_stream(a.t, SPI_A, SA);
+	CHECK_EQ(write(a.tun[1], pkt, n), (ssize_t)n);
+	run_until(&loop, &ra.n_sent, 5);
+	CHECK_EQ(ra.n_sent, 5);
+	tunnel_input_stream(b.t, ra.sent[4], ra.sent_len[4], SB);
+	CHECK_EQ(read(b.tun[1], got, sizeof(got)), (ssize_t)n);
+	m = ip4(pkt, "203.0.113.1", "203.0.113.10", 200);
+	CHECK_EQ(write(b.tun[1], pkt, m), (ssize_t)m);
+	run_until(&loop, &rb.n_sent, 1);
+	CHECK(quiet(&loop, a.udp));
+	CHECK_EQ(rb.n_sent, 1);
+	CHECK(rb.sent_stream == SB);
+	tunnel_input_stream(a.t, rb.sent[0], rb.sent_len[0], SA);
+	CHECK_EQ(read(a.tun[1], got, sizeof(got)), (ssize_t)m);
+	CHECK_MEM(got, pkt, m);
+	/* an echo request over UDP is a probe of the other path: B stays on SB */
+	CHECK_EQ(tunnel_echo_probe(a.t, SPI_A, 0x4242, 10, 0), 0);
+	CHECK(carry(&loop, &a, &b, NULL, NULL) > 0);
+	CHECK(carry(&loop, &b, &a, NULL, NULL) > 0); /* the reply over UDP */
+	CHECK_EQ(ra.n_reply, 3);
+	CHECK_EQ(ra.reply.seq, 10);
+	CHECK(ra.reply_stream == NULL);
+	CHECK_EQ(rb.n_sent, 1);
+	CHECK_EQ(write(b.tun[1], pkt, m), (ssize_t)m);
+	run_until(&loop, &rb.n_sent, 2);
+	CHECK(quiet(&loop, a.udp));
+	CHECK_EQ(rb.n_sent, 2);
+	CHECK(rb.sent_stream == SB);
+	/* A's data over UDP again: B follows it back */
+	tunnel_child_stream(a.t, SPI_A, NULL);
+	n = ip4(pkt, "203.0.113.10", "203.0.113.1", 300);
+	CHECK_EQ(write(a.tun[1], pkt, n), (ssize_t)n);
+	CHECK(carry(&loop, &a, &b, NULL, NULL) > 0);
+	CHECK_EQ(read(b.tun[1], got, sizeof(got)), (ssize_t)n);
+	m = ip4(pkt, "203.0.113.1", "203.0.113.10", 200);
+	CHECK_EQ(write(b.tun[1], pkt, m), (ssize_t)m);
+	CHECK(carry(&loop, &b, &a, NULL, NULL) > 0);
+	CHECK_EQ(read(a.tun[1], got, sizeof(got)), (ssize_t)m);
+	CHECK_EQ(rb.n_sent, 2);
+
+	/* (e) An echo request that comes in a stream is answered into it, and
+	 * does not move B (on UDP now) to that stream. */
+	CHECK_EQ(tunnel_echo_probe(a.t, SPI_A, 0x4343, 11, 32), 0);
+	r = grab(&loop, &b, dg, sizeof(dg));
+	CHECK(r > 0);
+	tunnel_stats(b.t, &sb);
+	uint64_t rx_echo_b = sb.rx_echo, tx_stream_b = sb.tx_stream;
+	if (r > 0)
+		tunnel_input_stream(b.t, dg, (size_t)r, SB);
+	CHECK(quiet(&loop, a.udp));
+	CHECK_EQ(read(b.tun[1], got, sizeof(got)), -1);
+	CHECK_EQ(rb.n_sent, 3);
+	CHECK(rb.sent_stream == SB);
+	tunnel_stats(b.t, &sb);
+	CHECK_EQ(sb.rx_echo, rx_echo_b + 1);
+	CHECK_EQ(sb.tx_stream, tx_stream_b + 1);
+	tunnel_input_stream(a.t, rb.sent[2], rb.sent_len[2], SA);
+	CHECK_EQ(ra.n_reply, 4);
+	CHECK_EQ(ra.reply.id, 0x4343);
+	CHECK_EQ(ra.reply.seq, 11);
+	CHECK_EQ(ra.reply.data_len, 32);
+	CHECK(ra.reply_stream == SA);
+	CHECK_EQ(read(a.tun[1], got, sizeof(got)), -1);
+	CHECK_EQ(write(b.tun[1], pkt, m), (ssize_t)m);
+	CHECK(carry(&loop, &b, &a, NULL, NULL) > 0); /* still UDP */
+	CHECK_EQ(read(a.tun[1], got, sizeof(got)), (ssize_t)m);
+	CHECK_EQ(rb.n_sent, 3);
+	tunnel_stats(a.t, &sa);
+	tunnel_stats(b.t, &sb);
+	CHECK_EQ(sa.rx_echo, 4);
+	CHECK_EQ(sb.rx_echo, 4);
+	CHECK_EQ(sb.rx_echo_drop, 1);
+	CHECK_EQ(sa.rx_echo_drop, 0);
+	CHECK_EQ(sa.rx_spoofed + sb.rx_spoofed + sa.rx_drop + sb.rx_drop, 0);
+
+	sides_close(&loop, &a, &b);
+	crypto_secret_free(k1);
+	crypto_secret_free(k2);
 }
 
 int main(void)
@@ -219,19 +525,15 @@ int main(void)
 	tunnel_input(b.t, saved, saved_len, (struct sockaddr *)&a.addr);
 	CHECK_EQ(read(b.tun[1], got, sizeof(got)), -1);
 
-	tunnel_free(a.t);
-	tunnel_free(b.t);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	uv_loop_close(&loop);
-	for (int i = 0; i < 2; i++) {
-		close(a.tun[i]);
-		close(b.tun[i]);
-	}
-	close(a.udp);
-	close(b.udp);
+	sides_close(&loop, &a, &b);
 	crypto_secret_free(k1);
 	crypto_secret_free(k2);
 	crypto_secret_free(k3);
 	crypto_secret_free(k4);
+
+	test_echo_stream(&esp_echo_cfg_default);
+	/* configured code points (petrel-gw's codepoints:): another next header */
+	const struct esp_echo_cfg other = { .next_header = 253, .request = 5, .reply = 6 };
+	test_echo_stream(&other);
 	return test_done();
 }
