@@ -281,7 +281,11 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 		c->last_handshake = now_s();
 		return;
 	case IKE_EV_FAILED:
-		conn_set_error(c, "%s", pt_strerror(err));
+		if (ike_sa_child_refused(sa))
+			conn_set_error(c, "the gateway made the IKE SA but refused the tunnel (Child SA): %s",
+				       ike_notify_name(ike_sa_child_refused(sa)));
+		else
+			conn_set_error(c, "%s", pt_strerror(err));
 		break;
 	case IKE_EV_DELETED:
 		if (!c->going_down)
@@ -313,7 +317,11 @@ static void on_connect_timeout(uv_timer_t *t)
 	struct conn *c = t->data;
 	if (c->state != PETREL_STATE_CONNECTING)
 		return;
-	conn_set_error(c, "no answer from the gateway within %u s", CONNECT_TIMEOUT_MS / 1000);
+	if (c->stream_drops)
+		conn_set_error(c, "no answer from the gateway within %u s; its TCP/4500 ended the stream %u time(s) (last: %s)",
+			       CONNECT_TIMEOUT_MS / 1000, c->stream_drops, pt_strerror(c->stream_err));
+	else
+		conn_set_error(c, "no answer from the gateway within %u s", CONNECT_TIMEOUT_MS / 1000);
 	c->going_down = 2;
 	uv_timer_start(&c->later, on_later, 0, 0);
 }

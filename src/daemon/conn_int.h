@@ -62,6 +62,8 @@ struct conn {
 	int stream_up;            /* connected */
 	int stream_was_up;        /* connected before: a new one is a reconnect */
 	unsigned reconnects;      /* in a row, for the backoff */
+	unsigned stream_drops;    /* streams that ended while this attempt lived */
+	int stream_err;           /* ... the last one's error (0: closed by the gateway) */
 	uv_timer_t reconnect, probe, udp_wait;
 	int esp_tcp;              /* ESP in the stream now */
 	struct esp_probes probes;

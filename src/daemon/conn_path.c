@@ -191,6 +191,7 @@ static int stream_send(void *ctx, void *stream, const uint8_t *pkt, size_t len)
 static void stream_ike(void *ctx, struct tcpconn *s, const uint8_t *msg, size_t len)
 {
 	struct conn *c = ctx;
+	c->reconnects = 0; /* the gateway speaks on this stream: backoff starts over */
 	if (c->sa)
 		ike_sa_recv(c->sa, msg, len);
 }
@@ -216,6 +217,8 @@ static void stream_lost(struct conn *c, int err)
 		tunnel_stream_gone(c->tun, c->stream);
 	c->stream = NULL;
 	c->stream_up = 0;
+	c->stream_drops++;
+	c->stream_err = err ? err : -ECONNRESET;
 	if (!c->sa || c->going_down)
 		return;
 	uint64_t wait = (uint64_t)RECONNECT_FIRST_MS << (c->reconnects < 6 ? c->reconnects : 6);
@@ -239,7 +242,6 @@ static void stream_connected(void *ctx, struct tcpconn *s, int err)
 
 	if (!err) {
 		c->stream_up = 1;
-		c->reconnects = 0;
 		if (c->stream_was_up && c->sa) {
 			/* RFC 9329 6: the originator reconnects; the request in
 			 * flight goes again, or an empty INFORMATIONAL binds the
@@ -321,6 +323,7 @@ void path_sa_started(struct conn *c)
 {
 	c->stream_was_up = 0;
 	c->reconnects = 0;
+	c->stream_drops = 0;
 	if (c->mode == CONF_TRANSPORT_TCP) {
 		ike_sa_set_reliable(c->sa, 1);
 		if (!c->auto_tried_tcp)

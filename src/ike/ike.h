@@ -255,6 +255,10 @@ const struct ike_cp_result *ike_sa_cp(const struct ike_sa *sa);
 /* 1 when NAT detection found a NAT in front of us / the peer. */
 int ike_sa_nat_local(const struct ike_sa *sa);
 int ike_sa_nat_remote(const struct ike_sa *sa);
+/* Initiator: the notify the gateway refused the first Child SA with
+ * (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE, TEMPORARY_FAILURE...), 0 if none;
+ * with child_required this is why IKE_EV_FAILED came. */
+uint16_t ike_sa_child_refused(const struct ike_sa *sa);
 /* 1 when both sides sent N(SEPARATE_TRANSPORTS) in IKE_SA_INIT: every
  * later IKE exchange of this SA runs over TCP (the owner moves it). */
 int ike_sa_separate(const struct ike_sa *sa);

@@ -917,6 +917,7 @@ const struct ike_chosen *ike_sa_ike_alg(const struct ike_sa *sa) { return &sa->a
 const struct ike_cp_result *ike_sa_cp(const struct ike_sa *sa) { return &sa->cp; }
 int ike_sa_nat_local(const struct ike_sa *sa) { return sa->nat_local; }
 int ike_sa_separate(const struct ike_sa *sa) { return sa->separate; }
+uint16_t ike_sa_child_refused(const struct ike_sa *sa) { return sa->child_failed; }
 int ike_sa_echo(const struct ike_sa *sa) { return sa->echo; }
 
 void ike_sa_set_reliable(struct ike_sa *sa, int on)

@@ -478,12 +478,12 @@ static void test_names_codepoints(void)
 	CHECK(strcmp(ike_auth_name(13), "NULL") == 0);
 
 	const struct ike_codepoints *def = ike_codepoints_default();
-	CHECK_EQ(def->n_separate_transports, 40960);
-	CHECK_EQ(def->n_encrypted_ping_supported, 40961);
+	CHECK_EQ(def->n_separate_transports, 48900);
+	CHECK_EQ(def->n_encrypted_ping_supported, 48901);
 	CHECK_EQ(def->esp_echo_next_header, 144);
 	CHECK_EQ(def->esp_echo_request, 2);
 	CHECK_EQ(def->esp_echo_reply, 3);
-	CHECK(strcmp(ike_codepoints_notify_name(def, 40961), "ENCRYPTED_PING_SUPPORTED") == 0);
+	CHECK(strcmp(ike_codepoints_notify_name(def, 48901), "ENCRYPTED_PING_SUPPORTED") == 0);
 
 	struct ike_codepoints cp = *def, want;
 	const char *why = NULL;

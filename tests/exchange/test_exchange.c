@@ -221,6 +221,7 @@ static void test_force_natt(void)
 	CHECK_EQ(hx_start(&hx), 0);
 	CHECK_EQ(hx_run(&hx, 10), 4);
 	check_established_pair(&hx);
+	CHECK_EQ(ike_sa_child_refused(hx.side[HX_I].sa), 0);
 	CHECK_EQ(ike_sa_nat_local(hx.side[HX_I].sa), 1);
 	CHECK_EQ(ike_sa_nat_remote(hx.side[HX_I].sa), 0);
 	CHECK_EQ(ike_sa_nat_remote(hx.side[HX_R].sa), 1);
@@ -264,6 +265,7 @@ static void test_ts_unacceptable(int child_required)
 	CHECK_EQ(hx.side[HX_I].n_child_up, 0);
 	CHECK_EQ(hx.side[HX_R].n_child_up, 0);
 	CHECK_EQ(ike_sa_state(hx.side[HX_R].sa), IKE_S_ESTABLISHED);
+	CHECK_EQ(ike_sa_child_refused(hx.side[HX_I].sa), IKE_N_TS_UNACCEPTABLE);
 	if (!child_required) {
 		CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
 		CHECK_EQ(hx.side[HX_I].n_established, 1);

@@ -7,8 +7,11 @@
  *   ESP echo next header      144 (AGGFRAG, RFC 9347); echo request/reply sub-types TBD,
  *                             implementations of the echo draft use 2 and 3.
  *
- * Defaults squat on no future IANA number: the notifies take the first two
- * private-use values (RFC 7296 3.10.1: 40960-65535). */
+ * Defaults squat on no future IANA number: the notifies are private-use
+ * values (RFC 7296 3.10.1: 40960-65535), away from those other stacks
+ * already give meaning to: strongSwan 40960-40969 (40961 is its
+ * USE_BEET_MODE, which would ask for a BEET-mode Child SA), Libreswan 40960
+ * (NULL_AUTH). */
 #ifndef PETREL_IKE_PLD_CODEPOINTS_H
 #define PETREL_IKE_PLD_CODEPOINTS_H
 
@@ -22,8 +25,8 @@ struct ike_codepoints {
 	uint8_t esp_echo_reply;
 };
 
-#define IKE_CP_DEFAULT_SEPARATE_TRANSPORTS      40960u
-#define IKE_CP_DEFAULT_ENCRYPTED_PING_SUPPORTED 40961u
+#define IKE_CP_DEFAULT_SEPARATE_TRANSPORTS      48900u
+#define IKE_CP_DEFAULT_ENCRYPTED_PING_SUPPORTED 48901u
 #define IKE_CP_DEFAULT_ESP_ECHO_NEXT_HEADER     144u  /* AGGFRAG, RFC 9347 */
 #define IKE_CP_DEFAULT_ESP_ECHO_REQUEST         2u
 #define IKE_CP_DEFAULT_ESP_ECHO_REPLY           3u
