@@ -172,7 +172,7 @@ static void parse_addr_list(struct ld *l, yaml_node_t *v, const char *what, int 
 static void echo_key(struct ld *l, void *ctx, int key, const char *name, yaml_node_t *v)
 {
 	struct conf_profile *p = ctx;
-	uint64_t num;
+	unsigned long num;
 	switch (key) {
 	case 0: /* 0: probe only after setup and on network changes */
 		if (ld_uint(l, v, "echo.interval_ms", 0, 3600000, &num) == 0)
