@@ -14,6 +14,7 @@
 #include "esp/esp.h"
 #include "esp/pkt.h"
 #include "esp/sa.h"
+#include "net/addr.h"
 #include "net/rawesp.h"
 
 #define TLOG "tunnel"
@@ -152,14 +153,18 @@ static void stream_out(struct tunnel *t, void *stream, struct esp_pkt *p)
 	esp_pool_put(t->pool, p);
 }
 
-/* One sealed packet over UDP or raw ESP to the Child SA's peer. */
-static int dgram_out(struct tunnel *t, const struct tchild *c, const struct esp_pkt *p)
+/* One sealed packet over UDP or raw ESP to `to` (NULL: the Child SA's
+ * peer). */
+static int dgram_out(struct tunnel *t, const struct tchild *c, const struct esp_pkt *p,
+		     const struct sockaddr *to)
 {
 	int fd = c->encap ? t->udp_fd : t->raw[c->peer.ss_family == AF_INET6].fd;
 	if (fd < 0)
 		return -EBADF;
-	ssize_t r = sendto(fd, p->data, p->len, MSG_DONTWAIT, (const struct sockaddr *)&c->peer,
-			   sa_len(&c->peer));
+	if (!to || to->sa_family != c->peer.ss_family || !c->encap)
+		to = (const struct sockaddr *)&c->peer;
+	ssize_t r = sendto(fd, p->data, p->len, MSG_DONTWAIT, to,
+			   to->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
 	return r == (ssize_t)p->len ? 0 : -errno;
 }
 
@@ -419,7 +424,7 @@ void tunnel_child_peer(struct tunnel *t, uint32_t spi_in, const struct sockaddr 
 /* An echo packet opened in Child SA c: answer a request the way it came,
  * pass a reply on. */
 static void echo_in(struct tunnel *t, struct tchild *c, struct esp_pkt *p, const struct esp_rx *rx,
-		    void *stream)
+		    void *stream, const struct sockaddr *from)
 {
 	struct esp_echo e;
 	if (!t->echo_on || !c->echo || esp_echo_parse(&t->echo, p->data, p->len, &e)) {
@@ -450,12 +455,13 @@ static void echo_in(struct tunnel *t, struct tchild *c, struct esp_pkt *p, const
 		q->len = p->len;
 		q->user = 0;
 		stream_out(t, stream, q);
-	} else if (dgram_out(t, c, p)) {
+	} else if (dgram_out(t, c, p, from)) { /* back where the request came from */
 		t->st.tx_send_err++;
 	}
 }
 
-static void input(struct tunnel *t, const uint8_t *data, size_t len, void *stream)
+static void input(struct tunnel *t, const uint8_t *data, size_t len, void *stream,
+		  const struct sockaddr *from)
 {
 	struct esp_rx rx;
 	struct esp_pkt *p = esp_pool_get(t->pool);
@@ -484,7 +490,7 @@ static void input(struct tunnel *t, const uint8_t *data, size_t len, void *strea
 	}
 	if (rx.next_header != ESP_NH_IPV4 && rx.next_header != ESP_NH_IPV6) {
 		if (rx.next_header == t->echo.next_header && t->echo_on)
-			echo_in(t, c, p, &rx, stream);
+			echo_in(t, c, p, &rx, stream, from);
 		else
 			t->st.rx_other++;
 		esp_pool_put(t->pool, p);
@@ -504,6 +510,19 @@ static void input(struct tunnel *t, const uint8_t *data, size_t len, void *strea
 			 stream ? "in its TCP stream" : "over UDP");
 		c->stream = stream;
 	}
+	/* A responder also follows a NAT that rebinds the peer's UDP port
+	 * (RFC 3948; with IKE on TCP no IKE message would tell us). Only an
+	 * authentic data packet moves it. */
+	if (t->follow && !stream && from && c->encap && from->sa_family == c->peer.ss_family &&
+	    !net_sa_eq(from, (const struct sockaddr *)&c->peer)) {
+		char a[NET_ADDR_STR_MAX], b[NET_ADDR_STR_MAX];
+		log_info(TLOG, "Child SA %08x: the peer's ESP now comes from %s (was %s); ours follows",
+			 c->spi_in, net_sa_str(from, a, sizeof(a)),
+			 net_sa_str((const struct sockaddr *)&c->peer, b, sizeof(b)));
+		memset(&c->peer, 0, sizeof(c->peer));
+		memcpy(&c->peer, from, from->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+								   : sizeof(struct sockaddr_in));
+	}
 	ssize_t w = write(t->tun_fd, p->data, p->len);
 	if (w != (ssize_t)p->len) {
 		t->st.rx_tun_err++;
@@ -516,14 +535,13 @@ static void input(struct tunnel *t, const uint8_t *data, size_t len, void *strea
 
 void tunnel_input(struct tunnel *t, const uint8_t *data, size_t len, const struct sockaddr *from)
 {
-	(void)from;
-	input(t, data, len, NULL);
+	input(t, data, len, NULL, from);
 }
 
 void tunnel_input_stream(struct tunnel *t, const uint8_t *data, size_t len, void *stream)
 {
 	t->st.rx_stream++;
-	input(t, data, len, stream);
+	input(t, data, len, stream, NULL);
 }
 
 void tunnel_set_echo(struct tunnel *t, const struct esp_echo_cfg *cfg)
@@ -554,7 +572,7 @@ int tunnel_echo_probe(struct tunnel *t, uint32_t spi_in, uint16_t id, uint16_t s
 	esp_pkt_reset(p);
 	if (!(rc = esp_echo_request(&t->echo, p, id, seq, data_len, 0)) &&
 	    !(rc = esp_encap(sa, p, t->echo.next_header)))
-		rc = dgram_out(t, c, p);
+		rc = dgram_out(t, c, p, NULL);
 	esp_pool_put(t->pool, p);
 	return rc;
 }

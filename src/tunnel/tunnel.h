@@ -93,7 +93,8 @@ void tunnel_input_stream(struct tunnel *t, const uint8_t *pkt, size_t len, void 
 /* ESP Echo (draft-ietf-ipsecme-encrypted-esp-ping): the code points, and
  * which Child SAs may use it (both sides sent ENCRYPTED_PING_SUPPORTED).
  * A request on such a Child SA is answered on the path it came by (its
- * stream, or UDP/raw ESP); a reply goes to ops.echo_reply. */
+ * stream, or UDP to the address it came from, or raw ESP); a reply goes to
+ * ops.echo_reply. */
 void tunnel_set_echo(struct tunnel *t, const struct esp_echo_cfg *cfg);
 void tunnel_child_echo(struct tunnel *t, uint32_t spi_in, int on);
 /* Send one echo request in this Child SA over UDP or raw ESP, whatever
@@ -107,8 +108,9 @@ void tunnel_child_stream(struct tunnel *t, uint32_t spi_in, void *stream);
  * stream closed). */
 void tunnel_stream_gone(struct tunnel *t, void *stream);
 /* Follow the peer (a responder): a Child SA's ESP goes out the way the
- * peer's last authentic data packet came in, stream or datagrams. Echo
- * packets do not move it (probes of the other path). */
+ * peer's last authentic data packet came in, stream or datagrams, and to
+ * the UDP address it came from (a NAT that rebinds). Echo packets do not
+ * move it (probes of the other path). */
 void tunnel_set_follow(struct tunnel *t, int on);
 
 void tunnel_stats(const struct tunnel *t, struct tunnel_stats *out);
