@@ -31,6 +31,12 @@ struct net_tun_cfg {
 	 * else (and NULL) takes the next free one; net_tun_name() tells which. */
 	const char *name;
 	unsigned mtu;            /* 0: NET_TUN_MTU_DEFAULT */
+	/* Linux: IFF_VNET_HDR with TCP segmentation and checksum offload
+	 * (TUNSETOFFLOAD TSO4/TSO6/CSUM): reads carry a 10-octet
+	 * virtio_net_hdr and may be TCP super-packets of up to 64 KiB; writes
+	 * need the header too (src/tunnel does both). Falls back to a plain
+	 * TUN when the kernel refuses. Ignored on macOS. */
+	int offload;
 };
 
 /* One packet of a batch: the caller's buffer. Read fills len; write sends
@@ -53,6 +59,9 @@ struct net_tun_stats {
  * negative errno. On failure nothing is left behind and *out stays NULL. */
 int net_tun_open(const struct net_tun_cfg *cfg, struct net_tun **out);
 int net_tun_fd(const struct net_tun *t);
+/* The virtio_net_hdr length reads and writes on this TUN descriptor carry:
+ * 10 with offloads, 0 without (or when fd is not a TUN). */
+int net_tun_fd_vnet_hdr(int fd);
 const char *net_tun_name(const struct net_tun *t);
 unsigned net_tun_ifindex(const struct net_tun *t);
 unsigned net_tun_mtu(const struct net_tun *t);

@@ -183,3 +183,9 @@ int net_tun_write_batch(struct net_tun *t, const struct net_tun_pkt *pkts, unsig
 	}
 	return (int)done;
 }
+
+int net_tun_fd_vnet_hdr(int fd)
+{
+	(void)fd;
+	return 0; /* utun has no offloads */
+}

@@ -45,12 +45,20 @@ int net_tun_open(const struct net_tun_cfg *cfg, struct net_tun **out)
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, name, strlen(name));
-	/* TODO(issue 4): IFF_VNET_HDR + TUNSETOFFLOAD, IFF_MULTI_QUEUE. */
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (cfg && cfg->offload ? IFF_VNET_HDR : 0);
 	if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
 		rc = -errno;
 		log_err("tun", "TUNSETIFF %s: %s", name, strerror(-rc));
 		goto fail;
+	}
+	if (cfg && cfg->offload) {
+		/* TCP super-packets (TSO) and checksums left to us; the reader
+		 * segments and completes them (src/tunnel/offload.h). */
+		int hdr = 10;
+		unsigned off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+		if (ioctl(t->fd, TUNSETVNETHDRSZ, &hdr) < 0 || ioctl(t->fd, TUNSETOFFLOAD, off) < 0)
+			log_warn("tun", "%s: no TCP segmentation offload (%s); plain packets", name,
+				 strerror(errno));
 	}
 	memcpy(t->name, ifr.ifr_name, IFNAMSIZ - 1);
 	t->name[IFNAMSIZ - 1] = '\0';
@@ -59,6 +67,18 @@ fail:
 	close(t->fd);
 	free(t);
 	return rc;
+}
+
+int net_tun_fd_vnet_hdr(int fd)
+{
+	struct ifreq ifr;
+	int hdr = 0;
+	memset(&ifr, 0, sizeof(ifr));
+	if (ioctl(fd, TUNGETIFF, &ifr) < 0 || !(ifr.ifr_flags & IFF_VNET_HDR))
+		return 0;
+	if (ioctl(fd, TUNGETVNETHDRSZ, &hdr) < 0)
+		return 0;
+	return hdr;
 }
 
 int net_tun_read_batch(struct net_tun *t, struct net_tun_pkt *pkts, unsigned n)

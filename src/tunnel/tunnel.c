@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -15,9 +16,12 @@
 #include "esp/pkt.h"
 #include "esp/sa.h"
 #include "net/addr.h"
+#include "net/tun.h"
+#include "tunnel/offload.h"
 #include "net/rawesp.h"
 
 #define TLOG "tunnel"
+#define TUNNEL_BIG (OFF_VNET_HDR_LEN + 65535u)
 /* Room the ESP trailer and ICV need behind the inner packet. */
 #define TAIL_NEED (ESP_CBC_ALIGN + ESP_TRAILER_LEN + ESP_ICV_MAX_LEN)
 
@@ -55,6 +59,7 @@ struct tunnel {
 	struct esp_pool *pool;
 	struct tchild children[TUNNEL_CHILDREN_MAX];
 	struct tunnel_stats st;
+	uint8_t *big;        /* TUN with a virtio_net_hdr: one read of up to 64 KiB */
 	struct esp_pkt *batch[TUNNEL_BATCH];
 	struct mmsghdr msgs[TUNNEL_BATCH];
 	struct iovec iov[TUNNEL_BATCH];
@@ -168,79 +173,168 @@ static int dgram_out(struct tunnel *t, const struct tchild *c, const struct esp_
 	return r == (ssize_t)p->len ? 0 : -errno;
 }
 
+/* The packets of one TUN wake-up, sealed and queued for one sendmmsg per
+ * socket. */
+struct txq {
+	unsigned n;
+	int fd;
+};
+
+/* One inner IP packet in p (from the TUN): to its Child SA, sealed, queued
+ * or into its stream; p is consumed. */
+static void tx_one(struct tunnel *t, struct esp_pkt *p, struct txq *q)
+{
+	const uint8_t *dst;
+	int v = ip_addr(p->data, p->len, 1, &dst);
+	if (!v) {
+		t->st.tx_bad_ip++;
+		esp_pool_put(t->pool, p);
+		return;
+	}
+	struct tchild *c = child_for_dst(t, v, dst);
+	struct esp_sa *sa = c ? esp_table_out(t->table, c->slot) : NULL;
+	if (!sa) {
+		t->st.tx_no_route++;
+		esp_pool_put(t->pool, p);
+		return;
+	}
+	p->user = p->len;
+	if (esp_encap(sa, p, v == 6 ? ESP_NH_IPV6 : ESP_NH_IPV4)) {
+		t->st.tx_seal_err++;
+		esp_pool_put(t->pool, p);
+		return;
+	}
+	if (esp_sa_rekey_needed(sa) && !c->rekey_told && t->ops.rekey_needed) {
+		c->rekey_told = 1;
+		t->ops.rekey_needed(t->ops.ctx, c->spi_in);
+	}
+	if (c->stream) {
+		stream_out(t, c->stream, p);
+		return;
+	}
+	int fd = c->encap ? t->udp_fd : t->raw[c->peer.ss_family == AF_INET6].fd;
+	if (fd < 0) {
+		t->st.tx_send_err++;
+		esp_pool_put(t->pool, p);
+		return;
+	}
+	/* one sendmmsg per socket: flush when the batch changes sockets or fills */
+	if (q->n && (fd != q->fd || q->n == TUNNEL_BATCH)) {
+		flush(t, q->fd, q->n);
+		q->n = 0;
+	}
+	q->fd = fd;
+	unsigned n = q->n++;
+	t->batch[n] = p;
+	t->iov[n].iov_base = p->data;
+	t->iov[n].iov_len = p->len;
+	memset(&t->msgs[n], 0, sizeof(t->msgs[n]));
+	t->msgs[n].msg_hdr.msg_name = &c->peer;
+	t->msgs[n].msg_hdr.msg_namelen = sa_len(&c->peer);
+	t->msgs[n].msg_hdr.msg_iov = &t->iov[n];
+	t->msgs[n].msg_hdr.msg_iovlen = 1;
+}
+
+/* Copy one packet into a pool packet and send it on. */
+static void tx_copy(struct tunnel *t, const uint8_t *data, size_t len, struct txq *q)
+{
+	struct esp_pkt *p = esp_pool_get(t->pool);
+	if (!p) {
+		t->st.pool_empty++;
+		return;
+	}
+	if (len > esp_pkt_tailroom(p) - TAIL_NEED) {
+		t->st.tx_bad_ip++; /* larger than the TUN's MTU allows */
+		esp_pool_put(t->pool, p);
+		return;
+	}
+	memcpy(p->data, data, len);
+	p->len = len;
+	tx_one(t, p, q);
+}
+
+struct seg_ctx {
+	struct tunnel *t;
+	struct txq *q;
+};
+
+static void on_segment(void *ctx, unsigned i, const uint8_t *seg, size_t len)
+{
+	struct seg_ctx *sc = ctx;
+	(void)i;
+	sc->t->st.tx_tso_segs++;
+	tx_copy(sc->t, seg, len, sc->q);
+}
+
+/* A TUN with a virtio_net_hdr (offload.h): TCP super-packets are cut into
+ * segments here, checksums the kernel left to us are filled in. */
+static void on_tun_vnet(struct tunnel *t, struct txq *q)
+{
+	for (unsigned i = 0; i < TUNNEL_BATCH; i++) {
+		ssize_t r = read(t->tun_fd, t->big, TUNNEL_BIG);
+		if (r <= (ssize_t)OFF_VNET_HDR_LEN)
+			break;
+		struct off_vnet v;
+		uint8_t *pkt = t->big + OFF_VNET_HDR_LEN;
+		size_t len = (size_t)r - OFF_VNET_HDR_LEN;
+		off_vnet_parse(t->big, &v);
+		uint8_t gso = v.gso_type & (uint8_t)~OFF_GSO_ECN;
+		if (gso == OFF_GSO_NONE) {
+			if (off_finish_csum(pkt, len, &v)) {
+				t->st.tx_bad_ip++;
+				continue;
+			}
+			tx_copy(t, pkt, len, q);
+		} else if (gso == OFF_GSO_TCPV4 || gso == OFF_GSO_TCPV6) {
+			struct seg_ctx sc = { t, q };
+			t->st.tx_tso++;
+			if (off_tso_segment(pkt, len, &v, on_segment, &sc) < 0)
+				t->st.tx_bad_ip++;
+		} else {
+			t->st.tx_bad_ip++; /* UDP GSO: not offered (TUNSETOFFLOAD) */
+		}
+	}
+}
+
 static void on_tun(uv_poll_t *h, int status, int events)
 {
 	struct tunnel *t = h->data;
-	unsigned n = 0;
-	int batch_fd = -1;
+	struct txq q = { 0, -1 };
 
 	if (status < 0)
 		return;
-	/* A bounded number of packets per wake-up so the UDP side is served. */
-	for (unsigned i = 0; i < TUNNEL_BATCH; i++) {
-		struct esp_pkt *p = esp_pool_get(t->pool);
-		if (!p) {
-			t->st.pool_empty++;
-			break;
+	if (t->big) {
+		on_tun_vnet(t, &q);
+	} else {
+		/* A bounded number of packets per wake-up so the UDP side is served. */
+		for (unsigned i = 0; i < TUNNEL_BATCH; i++) {
+			struct esp_pkt *p = esp_pool_get(t->pool);
+			if (!p) {
+				t->st.pool_empty++;
+				break;
+			}
+			ssize_t r = read(t->tun_fd, p->data, esp_pkt_tailroom(p) - TAIL_NEED);
+			if (r <= 0) {
+				esp_pool_put(t->pool, p);
+				break;
+			}
+			p->len = (size_t)r;
+			tx_one(t, p, &q);
 		}
-		ssize_t r = read(t->tun_fd, p->data, esp_pkt_tailroom(p) - TAIL_NEED);
-		if (r <= 0) {
-			esp_pool_put(t->pool, p);
-			break;
-		}
-		p->len = (size_t)r;
-		const uint8_t *dst;
-		int v = ip_addr(p->data, p->len, 1, &dst);
-		if (!v) {
-			t->st.tx_bad_ip++;
-			esp_pool_put(t->pool, p);
-			continue;
-		}
-		struct tchild *c = child_for_dst(t, v, dst);
-		struct esp_sa *sa = c ? esp_table_out(t->table, c->slot) : NULL;
-		if (!sa) {
-			t->st.tx_no_route++;
-			esp_pool_put(t->pool, p);
-			continue;
-		}
-		p->user = p->len;
-		if (esp_encap(sa, p, v == 6 ? ESP_NH_IPV6 : ESP_NH_IPV4)) {
-			t->st.tx_seal_err++;
-			esp_pool_put(t->pool, p);
-			continue;
-		}
-		if (esp_sa_rekey_needed(sa) && !c->rekey_told && t->ops.rekey_needed) {
-			c->rekey_told = 1;
-			t->ops.rekey_needed(t->ops.ctx, c->spi_in);
-		}
-		if (c->stream) {
-			stream_out(t, c->stream, p);
-			continue;
-		}
-		int fd = c->encap ? t->udp_fd : t->raw[c->peer.ss_family == AF_INET6].fd;
-		if (fd < 0) {
-			t->st.tx_send_err++;
-			esp_pool_put(t->pool, p);
-			continue;
-		}
-		/* one sendmmsg per socket: flush when the batch changes sockets */
-		if (n && fd != batch_fd) {
-			flush(t, batch_fd, n);
-			n = 0;
-		}
-		batch_fd = fd;
-		t->batch[n] = p;
-		t->iov[n].iov_base = p->data;
-		t->iov[n].iov_len = p->len;
-		memset(&t->msgs[n], 0, sizeof(t->msgs[n]));
-		t->msgs[n].msg_hdr.msg_name = &c->peer;
-		t->msgs[n].msg_hdr.msg_namelen = sa_len(&c->peer);
-		t->msgs[n].msg_hdr.msg_iov = &t->iov[n];
-		t->msgs[n].msg_hdr.msg_iovlen = 1;
-		n++;
 	}
-	if (n)
-		flush(t, batch_fd, n);
+	if (q.n)
+		flush(t, q.fd, q.n);
+}
+
+/* One opened packet to the TUN (behind a zero virtio_net_hdr when the TUN
+ * has one: a plain packet, nothing to offload). */
+static int tun_write(struct tunnel *t, uint8_t *data, size_t len)
+{
+	static uint8_t zero[OFF_VNET_HDR_LEN]; /* writev only reads it */
+	if (!t->big)
+		return write(t->tun_fd, data, len) == (ssize_t)len ? 0 : -1;
+	struct iovec iov[2] = { { zero, sizeof(zero) }, { data, len } };
+	return writev(t->tun_fd, iov, 2) == (ssize_t)(len + sizeof(zero)) ? 0 : -1;
 }
 
 /* Raw ESP arrived: the IPv4 header goes, the rest is as from UDP. */
@@ -295,10 +389,17 @@ int tunnel_new(uv_loop_t *loop, int tun_fd, int udp_fd, const struct tunnel_ops 
 	t->udp_fd = udp_fd;
 	if (ops)
 		t->ops = *ops;
-	if ((rc = esp_table_new(&t->table)) || (rc = esp_pool_new(TUNNEL_POOL, &t->pool)) ||
+	/* A TUN opened with offloads (net_tun_cfg.offload) hands out super-
+	 * packets behind a virtio_net_hdr. */
+	if (net_tun_fd_vnet_hdr(tun_fd) == (int)OFF_VNET_HDR_LEN && !(t->big = malloc(TUNNEL_BIG)))
+		rc = -ENOMEM;
+	else
+		rc = 0;
+	if (rc || (rc = esp_table_new(&t->table)) || (rc = esp_pool_new(TUNNEL_POOL, &t->pool)) ||
 	    (rc = uv_poll_init(loop, &t->poll, tun_fd))) {
 		esp_table_free(t->table);
 		esp_pool_free(t->pool);
+		free(t->big);
 		free(t);
 		return rc;
 	}
@@ -319,6 +420,7 @@ static void on_poll_closed(uv_handle_t *h)
 		return;
 	esp_table_free(t->table);
 	esp_pool_free(t->pool);
+	free(t->big);
 	free(t);
 }
 
@@ -523,8 +625,7 @@ static void input(struct tunnel *t, const uint8_t *data, size_t len, void *strea
 		memcpy(&c->peer, from, from->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 								   : sizeof(struct sockaddr_in));
 	}
-	ssize_t w = write(t->tun_fd, p->data, p->len);
-	if (w != (ssize_t)p->len) {
+	if (tun_write(t, p->data, p->len)) {
 		t->st.rx_tun_err++;
 	} else {
 		t->st.rx_packets++;

@@ -45,6 +45,7 @@ struct tunnel_stats {
 	uint64_t tx_stream, rx_stream;        /* ESP packets into / out of a stream */
 	uint64_t tx_stream_err;               /* the stream refused one (full, closed) */
 	uint64_t pool_empty;
+	uint64_t tx_tso, tx_tso_segs;         /* TCP super-packets from the TUN, segments cut */
 };
 
 struct esp_echo;
@@ -63,7 +64,9 @@ struct tunnel_ops {
 	int (*stream_send)(void *ctx, void *stream, const uint8_t *pkt, size_t len);
 };
 
-/* tun_fd: a non-blocking TUN without packet information; udp_fd: the
+/* tun_fd: a non-blocking TUN without packet information (with a
+ * virtio_net_hdr when it was opened with offloads: TCP super-packets are
+ * then segmented here, TSO in userspace); udp_fd: the
  * non-blocking UDP socket on port 4500 that ESP leaves from (the tunnel
  * does not own either). */
 int tunnel_new(uv_loop_t *loop, int tun_fd, int udp_fd, const struct tunnel_ops *ops,

@@ -134,7 +134,7 @@ static int cmd_tun(int argc, char **argv)
 	}
 	if (!journal)
 		return usage("tun needs --journal");
-	struct net_tun_cfg cfg = { name, (unsigned)mtu };
+	struct net_tun_cfg cfg = { .name = name, .mtu = (unsigned)mtu };
 	struct net_tun *t;
 	struct net_routes *rs;
 	if ((rc = net_tun_open(&cfg, &t)) < 0) {
