@@ -10,7 +10,10 @@
  * it came by and never reaches the TUN; a Child SA without echo drops it;
  * a Child SA set to a stream sends through ops.stream_send until the stream
  * goes; a following responder answers the way the peer's last data came,
- * and echo packets do not move it. */
+ * and echo packets do not move it. Last, follow mode and the peer's UDP
+ * address (test_follow_addr): an authentic data packet from another port
+ * moves the peer there, a replay or an echo request does not, and an echo
+ * request is answered to the address it came from. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,16 +36,23 @@ struct side {
 	struct tunnel *t;
 };
 
+/* A UDP socket bound on loopback (a port of its own), its address in *addr. */
+static int udp_open(struct sockaddr_in *addr)
+{
+	socklen_t len = sizeof(*addr);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	memset(addr, 0, sizeof(*addr));
+	addr->sin_family = AF_INET;
+	addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK_EQ(bind(fd, (struct sockaddr *)addr, sizeof(*addr)), 0);
+	getsockname(fd, (struct sockaddr *)addr, &len);
+	return fd;
+}
+
 static void side_open(struct side *s)
 {
-	socklen_t len = sizeof(s->addr);
 	CHECK_EQ(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, s->tun), 0);
-	s->udp = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-	memset(&s->addr, 0, sizeof(s->addr));
-	s->addr.sin_family = AF_INET;
-	s->addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	CHECK_EQ(bind(s->udp, (struct sockaddr *)&s->addr, sizeof(s->addr)), 0);
-	getsockname(s->udp, (struct sockaddr *)&s->addr, &len);
+	s->udp = udp_open(&s->addr);
 }
 
 /* Free both tunnels, let the loop close their handles, close the fds. */
@@ -139,24 +149,30 @@ static int wait_fd_for(uv_loop_t *loop, int fd, int tries)
 /* Run the loop until `fd` is readable (or 1 s). */
 static int wait_fd(uv_loop_t *loop, int fd) { return wait_fd_for(loop, fd, 200); }
 
-/* Move one datagram from `from`'s UDP socket into `to`'s tunnel. */
-static ssize_t carry(uv_loop_t *loop, struct side *from, struct side *to, uint8_t *keep, size_t *keep_len)
+/* Move one datagram that arrives on UDP socket `fd` into tunnel `t`. */
+static ssize_t carry_fd(uv_loop_t *loop, int fd, struct tunnel *t, uint8_t *keep, size_t *keep_len)
 {
 	uint8_t buf[2048];
 	struct sockaddr_in src;
 	socklen_t sl = sizeof(src);
-	if (wait_fd(loop, to->udp))
+	if (wait_fd(loop, fd))
 		return -1;
-	ssize_t n = recvfrom(to->udp, buf, sizeof(buf), 0, (struct sockaddr *)&src, &sl);
+	ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&src, &sl);
 	if (n > 0) {
 		if (keep) {
 			memcpy(keep, buf, (size_t)n);
 			*keep_len = (size_t)n;
 		}
-		tunnel_input(to->t, buf, (size_t)n, (struct sockaddr *)&src);
+		tunnel_input(t, buf, (size_t)n, (struct sockaddr *)&src);
 	}
-	(void)from;
 	return n;
+}
+
+/* Move one datagram from `from`'s UDP socket into `to`'s tunnel. */
+static ssize_t carry(uv_loop_t *loop, struct side *from, struct side *to, uint8_t *keep, size_t *keep_len)
+{
+	(void)from;
+	return carry_fd(loop, to->udp, to->t, keep, keep_len);
 }
 
 /* What a tunnel's ops saw: echo replies and packets sent into streams. */
@@ -221,13 +237,34 @@ static ssize_t grab(uv_loop_t *loop, struct side *to, uint8_t *buf, size_t cap)
 #define SPI_A 0x5001u
 #define SPI_B 0x6002u
 
+/* Client a and gateway b, their tunnels reporting to ra and rb, joined by
+ * the Child SA pair SPI_A/SPI_B over UDP (encap 1), each the other's peer. */
+static void pair_open(uv_loop_t *loop, struct side *a, struct side *b, struct rec *ra,
+		      struct rec *rb, struct secret **k1, struct secret **k2)
+{
+	struct ike_child ca, cb;
+	memset(ra, 0, sizeof(*ra));
+	memset(rb, 0, sizeof(*rb));
+	const struct tunnel_ops opa = { .ctx = ra, .echo_reply = rec_echo_reply, .stream_send = rec_stream_send };
+	const struct tunnel_ops opb = { .ctx = rb, .echo_reply = rec_echo_reply, .stream_send = rec_stream_send };
+	uv_loop_init(loop);
+	side_open(a);
+	side_open(b);
+	crypto_secret_from("abcdefghijklmnopqrstuvwxyz012345ABCD", 36, k1);
+	crypto_secret_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ543210abcd", 36, k2);
+	CHECK_EQ(tunnel_new(loop, a->tun[0], a->udp, &opa, &a->t), 0);
+	CHECK_EQ(tunnel_new(loop, b->tun[0], b->udp, &opb, &b->t), 0);
+	make_children(&ca, &cb, *k1, *k2, SPI_A, SPI_B);
+	CHECK_EQ(tunnel_child_add(a->t, &ca, (struct sockaddr *)&b->addr, 1), 0);
+	CHECK_EQ(tunnel_child_add(b->t, &cb, (struct sockaddr *)&a->addr, 1), 0);
+}
+
 static void test_echo_stream(const struct esp_echo_cfg *cfg)
 {
 	uv_loop_t loop;
 	struct side a, b; /* a: client (initiator), b: gateway (responder) */
 	struct rec ra, rb;
 	struct secret *k1, *k2;
-	struct ike_child ca, cb;
 	struct tunnel_stats sa, sb;
 	uint8_t pkt[1500], got[2048], dg[2048];
 	int stream_a, stream_b, stream_other; /* the streams: only their addresses matter */
@@ -235,20 +272,7 @@ static void test_echo_stream(const struct esp_echo_cfg *cfg)
 	ssize_t r;
 	size_t n;
 
-	memset(&ra, 0, sizeof(ra));
-	memset(&rb, 0, sizeof(rb));
-	const struct tunnel_ops opa = { .ctx = &ra, .echo_reply = rec_echo_reply, .stream_send = rec_stream_send };
-	const struct tunnel_ops opb = { .ctx = &rb, .echo_reply = rec_echo_reply, .stream_send = rec_stream_send };
-	uv_loop_init(&loop);
-	side_open(&a);
-	side_open(&b);
-	crypto_secret_from("abcdefghijklmnopqrstuvwxyz012345ABCD", 36, &k1);
-	crypto_secret_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ543210abcd", 36, &k2);
-	CHECK_EQ(tunnel_new(&loop, a.tun[0], a.udp, &opa, &a.t), 0);
-	CHECK_EQ(tunnel_new(&loop, b.tun[0], b.udp, &opb, &b.t), 0);
-	make_children(&ca, &cb, k1, k2, SPI_A, SPI_B);
-	CHECK_EQ(tunnel_child_add(a.t, &ca, (struct sockaddr *)&b.addr, 1), 0);
-	CHECK_EQ(tunnel_child_add(b.t, &cb, (struct sockaddr *)&a.addr, 1), 0);
+	pair_open(&loop, &a, &b, &ra, &rb, &k1, &k2);
 
 	/* No echo yet: a probe is refused. */
 	CHECK_EQ(tunnel_echo_probe(a.t, SPI_A, 1, 1, 0), -ENOENT);
@@ -440,6 +464,111 @@ static void test_echo_stream(const struct esp_echo_cfg *cfg)
 	crypto_secret_free(k2);
 }
 
+/* B's next TUN packet leaves for exactly one of the UDP sockets: it arrives
+ * on `to` (A opens it there, byte for byte) while `not1` and `not2` stay
+ * quiet. */
+static void b_sends_to(uv_loop_t *loop, struct side *a, struct side *b, int to, int not1, int not2)
+{
+	uint8_t pkt[1500], got[2048];
+	size_t m = ip4(pkt, "203.0.113.1", "203.0.113.10", 200);
+	CHECK_EQ(write(b->tun[1], pkt, m), (ssize_t)m);
+	CHECK(carry_fd(loop, to, a->t, NULL, NULL) > (ssize_t)m);
+	CHECK_EQ(read(a->tun[1], got, sizeof(got)), (ssize_t)m);
+	CHECK_MEM(got, pkt, m);
+	CHECK(quiet(loop, not1));
+	CHECK(quiet(loop, not2));
+}
+
+/* Follow mode and the peer's UDP address (a NAT rebinding A's port). A's
+ * socket is P1, B's Child SA's peer; p2 and p3 are two more loopback
+ * sockets (other ports) that A's datagrams are made to come from. With
+ * follow on an authentic data packet from P2 moves B's peer to P2; a
+ * replayed copy from P3 does not (decap fails), nor does an echo request
+ * from P3, whose reply still goes to P3. With follow off nothing moves, and
+ * the echo reply goes to P3 all the same. */
+static void test_follow_addr(int follow)
+{
+	uv_loop_t loop;
+	struct side a, b;
+	struct rec ra, rb;
+	struct secret *k1, *k2;
+	struct sockaddr_in p2, p3;
+	struct tunnel_stats sb;
+	uint8_t pkt[1500], got[2048], dg[2048], old[2048];
+	size_t n, old_len = 0;
+	ssize_t r;
+
+	pair_open(&loop, &a, &b, &ra, &rb, &k1, &k2);
+	int u2 = udp_open(&p2), u3 = udp_open(&p3);
+	CHECK(p2.sin_port != a.addr.sin_port && p3.sin_port != a.addr.sin_port &&
+	      p2.sin_port != p3.sin_port);
+	tunnel_set_echo(a.t, &esp_echo_cfg_default);
+	tunnel_set_echo(b.t, &esp_echo_cfg_default);
+	tunnel_child_echo(a.t, SPI_A, 1);
+	tunnel_child_echo(b.t, SPI_B, 1);
+	tunnel_set_follow(b.t, follow);
+
+	/* A's first packet from P1, kept for a replay; B answers to P1 */
+	n = ip4(pkt, "203.0.113.10", "203.0.113.1", 300);
+	CHECK_EQ(write(a.tun[1], pkt, n), (ssize_t)n);
+	CHECK(carry(&loop, &a, &b, old, &old_len) > (ssize_t)n);
+	CHECK_EQ(read(b.tun[1], got, sizeof(got)), (ssize_t)n);
+	b_sends_to(&loop, &a, &b, a.udp, u2, u3);
+
+	/* the next one delivered as from P2: B's peer moves there (follow) */
+	CHECK_EQ(write(a.tun[1], pkt, n), (ssize_t)n);
+	r = grab(&loop, &b, dg, sizeof(dg));
+	CHECK(r > (ssize_t)n);
+	if (r > 0)
+		tunnel_input(b.t, dg, (size_t)r, (struct sockaddr *)&p2);
+	CHECK_EQ(read(b.tun[1], got, sizeof(got)), (ssize_t)n);
+	CHECK_MEM(got, pkt, n);
+	int peer = follow ? u2 : a.udp, other = follow ? a.udp : u2;
+	b_sends_to(&loop, &a, &b, peer, other, u3);
+	/* a probe of B's goes to the peer too */
+	CHECK_EQ(tunnel_echo_probe(b.t, SPI_B, 0x5151, 1, 0), 0);
+	CHECK(carry_fd(&loop, peer, a.t, NULL, NULL) > 0);
+	CHECK(quiet(&loop, other));
+	CHECK(carry(&loop, &a, &b, NULL, NULL) > 0); /* A's reply, to b */
+	CHECK_EQ(rb.n_reply, 1);
+	CHECK_EQ(rb.reply.id, 0x5151);
+
+	/* a replay of the first packet from P3: dropped, the peer stays */
+	tunnel_stats(b.t, &sb);
+	uint64_t drop = sb.rx_drop, rx = sb.rx_packets;
+	tunnel_input(b.t, old, old_len, (struct sockaddr *)&p3);
+	CHECK_EQ(read(b.tun[1], got, sizeof(got)), -1);
+	tunnel_stats(b.t, &sb);
+	CHECK_EQ(sb.rx_drop, drop + 1);
+	CHECK_EQ(sb.rx_packets, rx);
+	b_sends_to(&loop, &a, &b, peer, other, u3);
+
+	/* an echo request from P3: answered to P3, the peer stays */
+	CHECK_EQ(tunnel_echo_probe(a.t, SPI_A, 0x4242, 1, 8), 0);
+	r = grab(&loop, &b, dg, sizeof(dg));
+	CHECK(r > 0);
+	if (r > 0)
+		tunnel_input(b.t, dg, (size_t)r, (struct sockaddr *)&p3);
+	CHECK(carry_fd(&loop, u3, a.t, NULL, NULL) > 0);
+	CHECK(quiet(&loop, a.udp));
+	CHECK(quiet(&loop, u2));
+	CHECK_EQ(ra.n_reply, 1);
+	CHECK_EQ(ra.reply.id, 0x4242);
+	CHECK_EQ(ra.reply.seq, 1);
+	CHECK_EQ(ra.reply.is_request, 0);
+	CHECK_EQ(read(b.tun[1], got, sizeof(got)), -1);
+	b_sends_to(&loop, &a, &b, peer, other, u3);
+	tunnel_stats(b.t, &sb);
+	CHECK_EQ(sb.rx_echo, 2);
+	CHECK_EQ(sb.rx_echo_drop + sb.tx_send_err + sb.rx_spoofed, 0);
+
+	sides_close(&loop, &a, &b);
+	close(u2);
+	close(u3);
+	crypto_secret_free(k1);
+	crypto_secret_free(k2);
+}
+
 int main(void)
 {
 	uv_loop_t loop;
@@ -535,5 +664,7 @@ int main(void)
 	/* configured code points (petrel-gw's codepoints:): another next header */
 	const struct esp_echo_cfg other = { .next_header = 253, .request = 5, .reply = 6 };
 	test_echo_stream(&other);
+	test_follow_addr(1);
+	test_follow_addr(0);
 	return test_done();
 }
