@@ -138,7 +138,7 @@ int sysnet_up(const struct sysnet_params *p, struct sysnet **out, int *tun_fd, c
 			return -EMSGSIZE;
 		}
 	}
-	struct net_tun_cfg tc = { .name = p->ifname, .mtu = s->mtu };
+	struct net_tun_cfg tc = { .name = p->ifname, .mtu = s->mtu, .offload = 1 };
 	if ((rc = net_tun_open(&tc, &s->tun))) {
 		snprintf(why, why_len, "cannot open the TUN device %s: %s", p->ifname, pt_strerror(rc));
 		free(s);

@@ -41,7 +41,7 @@ int gw_dp_new(uv_loop_t *loop, const struct conf_gw *c, int udp_fd,
 	if (!dp)
 		return -ENOMEM;
 	dp->raw_fd = -1;
-	struct net_tun_cfg tc = { .name = c->tun, .mtu = 1400 };
+	struct net_tun_cfg tc = { .name = c->tun, .mtu = 1400, .offload = 1 };
 	if ((rc = net_tun_open(&tc, &dp->tun))) {
 		log_err(DLOG, "cannot open the TUN device %s: %s", c->tun, pt_strerror(rc));
 		free(dp);
