@@ -17,7 +17,7 @@
 #      (echo: { interval_ms: 1000, timeout_ms: 300, retries: 3 }), and
 #      BENCH_DEFAULT_ROUNDS (default 1) with the product defaults (10000 /
 #      1000 / 3); UDP reopened and "esp":"udp" again between rounds.
-# Not a ctest test: a benchmark, run by hand as root (about 2.5 minutes).
+# Not a ctest test: a benchmark, run by hand as root (about 1.5 minutes).
 # petrel is built in Release (-O2, no sanitizers) into BENCH_BUILD (default
 # build-bench-transport). Namespaces pte2e-benchtr-*, removed on exit
 # (BENCH_KEEP=1 keeps the logs in /tmp/pte2e-benchtr-*).
