@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <netinet/udp.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -22,6 +23,8 @@
 
 #define TLOG "tunnel"
 #define TUNNEL_BIG (OFF_VNET_HDR_LEN + 65535u)
+#define TUNNEL_GSO_MAX 64u        /* UDP_MAX_SEGMENTS of the oldest kernels we meet */
+#define TUNNEL_GSO_BYTES 65000u   /* a GSO datagram's payload stays under 64 KiB */
 /* Room the ESP trailer and ICV need behind the inner packet. */
 #define TAIL_NEED (ESP_CBC_ALIGN + ESP_TRAILER_LEN + ESP_ICV_MAX_LEN)
 
@@ -63,6 +66,10 @@ struct tunnel {
 	struct esp_pkt *batch[TUNNEL_BATCH];
 	struct mmsghdr msgs[TUNNEL_BATCH];
 	struct iovec iov[TUNNEL_BATCH];
+	int gso;             /* UDP GSO (UDP_SEGMENT) on the UDP socket */
+	struct mmsghdr gmsgs[TUNNEL_BATCH];
+	uint8_t gcnt[TUNNEL_BATCH];
+	_Alignas(struct cmsghdr) uint8_t gcmsg[TUNNEL_BATCH][CMSG_SPACE(sizeof(uint16_t))];
 };
 
 static socklen_t sa_len(const struct sockaddr_storage *s)
@@ -124,22 +131,75 @@ static struct tchild *child_by_spi(struct tunnel *t, uint32_t spi_in)
 }
 
 /* Send what the batch holds with one sendmmsg, then return the packets. */
-static void flush(struct tunnel *t, int fd, unsigned n)
+/* sendmmsg over msgs[0..n), each message `cnt[i]` packets (batch[] in
+ * order); counts what went out. */
+static void send_msgs(struct tunnel *t, int fd, struct mmsghdr *msgs, const uint8_t *cnt, unsigned n)
 {
-	unsigned sent = 0;
+	unsigned sent = 0, pkt = 0;
 	while (sent < n) {
-		int r = sendmmsg(fd, t->msgs + sent, n - sent, MSG_DONTWAIT);
+		int r = sendmmsg(fd, msgs + sent, n - sent, MSG_DONTWAIT);
 		if (r <= 0) {
 			if (r < 0 && errno == EINTR)
 				continue;
-			t->st.tx_send_err += n - sent; /* the socket is full: drop, TCP recovers */
+			if (r < 0 && cnt && (errno == EIO || errno == EINVAL) && t->gso) {
+				/* UDP_SEGMENT refused (an old kernel, a device without
+				 * checksum offload): plain datagrams from now on */
+				log_info(TLOG, "UDP segmentation offload refused (%s): one datagram per packet",
+					 strerror(errno));
+				t->gso = 0;
+			}
+			for (unsigned i = sent; i < n; i++)
+				t->st.tx_send_err += cnt ? cnt[i] : 1; /* the socket is full: drop, TCP recovers */
 			break;
 		}
-		for (unsigned k = sent; k < sent + (unsigned)r; k++) {
-			t->st.tx_packets++;
-			t->st.tx_bytes += (uint64_t)t->batch[k]->user;
-		}
+		for (unsigned i = sent; i < sent + (unsigned)r; i++)
+			for (unsigned k = 0; k < (cnt ? cnt[i] : 1u); k++, pkt++) {
+				t->st.tx_packets++;
+				t->st.tx_bytes += (uint64_t)t->batch[pkt]->user;
+			}
 		sent += (unsigned)r;
+	}
+}
+
+/* Send what the batch holds, then return the packets. On the UDP socket,
+ * runs of packets to the same peer with the same length (the last of a
+ * run may be shorter) go as one UDP GSO datagram (UDP_SEGMENT): one trip
+ * through the stack, the NAT and veth for up to TUNNEL_GSO_MAX packets. */
+static void flush(struct tunnel *t, int fd, unsigned n)
+{
+	if (fd != t->udp_fd || !t->gso || n < 2) {
+		send_msgs(t, fd, t->msgs, NULL, n);
+	} else {
+		unsigned g = 0;
+		for (unsigned i = 0; i < n;) {
+			size_t seg = t->iov[i].iov_len, bytes = seg;
+			unsigned k = i + 1;
+			while (k < n && k - i < TUNNEL_GSO_MAX && t->msgs[k].msg_hdr.msg_name == t->msgs[i].msg_hdr.msg_name &&
+			       t->iov[k].iov_len <= seg && bytes + t->iov[k].iov_len <= TUNNEL_GSO_BYTES) {
+				bytes += t->iov[k].iov_len;
+				if (t->iov[k++].iov_len < seg)
+					break; /* a shorter one ends the run */
+			}
+			struct msghdr *m = &t->gmsgs[g].msg_hdr;
+			memset(&t->gmsgs[g], 0, sizeof(t->gmsgs[g]));
+			m->msg_name = t->msgs[i].msg_hdr.msg_name;
+			m->msg_namelen = t->msgs[i].msg_hdr.msg_namelen;
+			m->msg_iov = &t->iov[i];
+			m->msg_iovlen = k - i;
+			if (k - i > 1) {
+				m->msg_control = t->gcmsg[g];
+				m->msg_controllen = CMSG_SPACE(sizeof(uint16_t));
+				struct cmsghdr *cm = CMSG_FIRSTHDR(m);
+				cm->cmsg_level = SOL_UDP;
+				cm->cmsg_type = UDP_SEGMENT;
+				cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+				uint16_t s16 = (uint16_t)seg;
+				memcpy(CMSG_DATA(cm), &s16, sizeof(s16));
+			}
+			t->gcnt[g++] = (uint8_t)(k - i);
+			i = k;
+		}
+		send_msgs(t, fd, t->gmsgs, t->gcnt, g);
 	}
 	for (unsigned k = 0; k < n; k++)
 		esp_pool_put(t->pool, t->batch[k]);
@@ -405,6 +465,7 @@ int tunnel_new(uv_loop_t *loop, int tun_fd, int udp_fd, const struct tunnel_ops 
 	}
 	t->poll.data = t;
 	t->closing = 1;
+	t->gso = 1; /* until the kernel refuses it */
 	t->raw[0].fd = t->raw[1].fd = -1;
 	uv_poll_start(&t->poll, UV_READABLE, on_tun);
 	*out = t;
