@@ -281,6 +281,8 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 		c->last_handshake = now_s();
 		return;
 	case IKE_EV_FAILED:
+		if (c->error[0])
+			break; /* the step that failed said why (the TUN, routes, DNS...) */
 		if (ike_sa_child_refused(sa))
 			conn_set_error(c, "the gateway made the IKE SA but refused the tunnel (Child SA): %s",
 				       ike_notify_name(ike_sa_child_refused(sa)));
