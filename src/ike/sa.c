@@ -174,6 +174,7 @@ void ike_sa_free(struct ike_sa *sa)
 	dgrams_clear(&sa->resp);
 	free(sa->init_i.p);
 	free(sa->init_r.p);
+	crypto_secret_free(sa->pending_ke);
 	ike_sa_keys_free(sa);
 	ike_next_free(sa->next);
 	ike_next_free(sa->next_peer);
@@ -182,6 +183,12 @@ void ike_sa_free(struct ike_sa *sa)
 	crypto_wipe(sa->inner_buf, sizeof(sa->inner_buf));
 	crypto_wipe(sa, sizeof(*sa));
 	free(sa);
+}
+
+void ike_sa_queue_front(struct ike_sa *sa, struct ike_task *t)
+{
+	t->next = sa->queue;
+	sa->queue = t;
 }
 
 static void queue_add(struct ike_sa *sa, struct ike_task *t)
@@ -284,7 +291,13 @@ static int build_msg(struct ike_sa *sa, struct ike_task *tasks, uint8_t exch, in
 		return rc;
 	if (!encrypted)
 		return ike_dgrams_add(out, sa->out_buf, len);
-	return ike_sa_protect(sa, &m.hdr, len ? m.b.first : IKE_PLD_NONE, sa->inner_buf, len, out);
+	uint8_t first = len ? m.b.first : IKE_PLD_NONE;
+	/* RFC 9242 3.2: over the exact plaintext, before it is encrypted;
+	 * a refusal ends the setup and needs none. */
+	if (exch == IKE_EXCH_INTERMEDIATE && !(response && sa->resp_error) &&
+	    (rc = ike_sa_intauth(sa, &m.hdr, first, sa->inner_buf, len)))
+		return rc;
+	return ike_sa_protect(sa, &m.hdr, first, sa->inner_buf, len, out);
 }
 
 void ike_sa_refuse(struct ike_sa *sa, uint16_t notify, const uint8_t *data, size_t len)
@@ -422,6 +435,9 @@ static int open_msg(struct ike_sa *sa, const uint8_t *msg, size_t len, struct ik
 	rc = ike_chain_decode(plain, plain_len, first, 1, 0, &sa->chain_buf, &d);
 	if (!rc)
 		rc = ike_rules_check_inner(&outer->hdr, &sa->chain_buf, &d);
+	/* RFC 9242 3.2: with the keys that protected it, before any update */
+	if (!rc && outer->hdr.exch == IKE_EXCH_INTERMEDIATE)
+		rc = ike_sa_intauth(sa, &outer->hdr, first, plain, plain_len);
 	if (!rc)
 		rc = ike_chain_validate(&sa->chain_buf, &d);
 	if (rc) {
@@ -583,6 +599,8 @@ static void on_response(struct ike_sa *sa, const struct ike_msg_in *in)
 	} else {
 		sa->next_req_id++;
 	}
+	if (sa->active_exch == IKE_EXCH_INTERMEDIATE)
+		sa->n_inter++;
 	if (more) {
 		/* The same tasks run another round. */
 		struct ike_task *again = sa->active;
@@ -627,6 +645,11 @@ static int responder_tasks(struct ike_sa *sa, const struct ike_msg_in *in, struc
 		}
 		break;
 	}
+	case IKE_EXCH_INTERMEDIATE:
+		rc = ike_task_inter_new(sa, 0, &t);
+		if (!rc)
+			*tail = t;
+		break;
 	case IKE_EXCH_INFORMATIONAL:
 		rc = ike_task_info_new(sa, 0, &t);
 		if (!rc)
@@ -688,6 +711,13 @@ static void on_request(struct ike_sa *sa, const struct ike_msg_in *in)
 		/* The EAP Failure went out; nothing more for this SA (2.16). */
 		ike_sa_fail(sa, -EACCES, "EAP authentication failed");
 		return;
+	}
+	if (in->hdr.exch == IKE_EXCH_INTERMEDIATE && !sa->resp_error) {
+		sa->n_inter++;
+		if (ike_sa_apply_pending_ke(sa)) {
+			ike_sa_fail(sa, -EPROTO, "cannot update the keys after IKE_INTERMEDIATE");
+			return;
+		}
 	}
 	if (!sa->resp_error) {
 		if (in->hdr.exch == IKE_EXCH_SA_INIT &&

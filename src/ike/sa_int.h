@@ -106,6 +106,16 @@ struct ike_sa {
 	int nat_local, nat_remote;
 	int peer_frag;                     /* RFC 7383 IKEV2_FRAGMENTATION_SUPPORTED */
 	int separate;                      /* both sent SEPARATE_TRANSPORTS */
+	int intermediate;                  /* both sent INTERMEDIATE_EXCHANGE_SUPPORTED */
+	/* RFC 9370: additional key exchanges done (the last ADDKEn), and the
+	 * responder's shared secret waiting for its response to go out. */
+	unsigned addke_done, pending_addke;
+	struct secret *pending_ke;
+	/* RFC 9242 3.2: the IntAuth chains and the IKE_INTERMEDIATE exchanges
+	 * done (IKE_AUTH's first message ID is that count + 1). */
+	uint8_t intauth_i[64], intauth_r[64];
+	size_t intauth_i_len, intauth_r_len;
+	uint32_t n_inter;
 	int echo;                          /* both sent ENCRYPTED_PING_SUPPORTED */
 	int reliable;                      /* IKE runs on a stream (RFC 9329) */
 	uint16_t peer_sig_hashes;          /* RFC 7427 4: bit n for hash ID n */
@@ -206,6 +216,16 @@ size_t ike_child_encr_key_len(const struct ike_chosen *c);
 
 /* Tasks (src/ike/task/). */
 int ike_task_init_new(struct ike_sa *sa, int initiator, struct ike_task **out);
+int ike_task_inter_new(struct ike_sa *sa, int initiator, struct ike_task **out);
+/* RFC 9370 / RFC 9242 helpers (task/inter.c): the next negotiated ADDKEn
+ * after `after` (0: none), the responder's key update once its response is
+ * out, and one IKE_INTERMEDIATE message into its sender's IntAuth chain. */
+unsigned ike_sa_next_addke(const struct ike_sa *sa, unsigned after);
+int ike_sa_apply_pending_ke(struct ike_sa *sa);
+int ike_sa_intauth(struct ike_sa *sa, const struct ike_hdr *h, uint8_t first, const uint8_t *plain,
+		   size_t plain_len);
+/* Put a task first in the queue (an exchange that must come next). */
+void ike_sa_queue_front(struct ike_sa *sa, struct ike_task *t);
 int ike_task_auth_new(struct ike_sa *sa, int initiator, struct ike_task **out);
 int ike_task_child_new(struct ike_sa *sa, int initiator, struct ike_task **out);
 int ike_task_cfg_new(struct ike_sa *sa, int initiator, struct ike_task **out);

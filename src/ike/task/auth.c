@@ -78,7 +78,10 @@ static int signed_octets(struct ike_sa *sa, int for_initiator, const uint8_t *id
 
 	if (!skp || !real->p || n == 0)
 		return -EINVAL;
-	uint8_t *buf = malloc(real->len + nonce_len + n);
+	/* RFC 9242 3.3.2: after IKE_INTERMEDIATE, both sides also sign
+	 * IntAuth = IntAuth_iN | IntAuth_rN | IKE_AUTH_MID. */
+	size_t ia = sa->n_inter ? sa->intauth_i_len + sa->intauth_r_len + 4 : 0;
+	uint8_t *buf = malloc(real->len + nonce_len + n + ia);
 	if (!buf)
 		return -ENOMEM;
 	memcpy(buf, real->p, real->len);
@@ -92,8 +95,19 @@ static int signed_octets(struct ike_sa *sa, int for_initiator, const uint8_t *id
 		free(buf);
 		return rc;
 	}
+	if (ia) {
+		uint8_t *p = buf + real->len + nonce_len + n;
+		uint32_t mid = sa->n_inter + 1; /* IKE_SA_INIT is 0, IKE_INTERMEDIATE 1..N */
+		memcpy(p, sa->intauth_i, sa->intauth_i_len);
+		memcpy(p + sa->intauth_i_len, sa->intauth_r, sa->intauth_r_len);
+		p += sa->intauth_i_len + sa->intauth_r_len;
+		p[0] = (uint8_t)(mid >> 24);
+		p[1] = (uint8_t)(mid >> 16);
+		p[2] = (uint8_t)(mid >> 8);
+		p[3] = (uint8_t)mid;
+	}
 	*out = buf;
-	*out_len = real->len + nonce_len + n;
+	*out_len = real->len + nonce_len + n + ia;
 	return 0;
 }
 

@@ -103,9 +103,24 @@ static void check_nat_d(struct ike_sa *sa, const struct ike_msg_in *m)
 /* SEPARATE_TRANSPORTS (draft-ietf-ipsecme-ikev2-reliable-transport 3.1):
  * the initiator offers it when configured; the responder answers it only
  * when offered and configured. */
+/* 1 when some proposal of ours has an additional key exchange (RFC 9370). */
+static int offers_addke(const struct ike_sa *sa)
+{
+	for (size_t i = 0; i < sa->cfg.n_ike_props; i++)
+		for (size_t j = 0; j < sa->cfg.ike_props[i].n; j++)
+			if (sa->cfg.ike_props[i].xf[j].type >= IKE_XF_ADDKE1 &&
+			    sa->cfg.ike_props[i].xf[j].type <= IKE_XF_ADDKE7)
+				return 1;
+	return 0;
+}
+
 static int add_caps(struct ike_sa *sa, struct ike_msg_out *m)
 {
 	ike_out_notify(m, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
+	/* RFC 9242 3.1 (RFC 9370 2.2.1): the initiator when it offers an
+	 * additional key exchange, the responder when it was asked. */
+	if (sa->role == IKE_ROLE_INITIATOR ? offers_addke(sa) : sa->intermediate)
+		ike_out_notify(m, IKE_N_INTERMEDIATE_EXCHANGE_SUPPORTED, NULL, 0);
 	if (sa->cfg.separate && (sa->role == IKE_ROLE_INITIATOR || sa->separate))
 		ike_out_notify(m, sa->cfg.cp->n_separate_transports, NULL, 0);
 	return ike_out_notify(m, IKE_N_SIGNATURE_HASH_ALGORITHMS, sig_hashes, sizeof(sig_hashes));
@@ -119,6 +134,8 @@ static void read_caps(struct ike_sa *sa, const struct ike_msg_in *m)
 	 * fragmented or retransmitted (the owner moves it to TCP). */
 	sa->separate = sa->cfg.separate &&
 		ike_in_notify(m, sa->cfg.cp->n_separate_transports, &n) != NULL;
+	sa->intermediate = ike_in_notify(m, IKE_N_INTERMEDIATE_EXCHANGE_SUPPORTED, &n) != NULL &&
+		(sa->role == IKE_ROLE_RESPONDER || offers_addke(sa));
 	sa->reliable = sa->separate;
 	sa->peer_sig_hashes = 0;
 	if (ike_in_notify(m, IKE_N_SIGNATURE_HASH_ALGORITHMS, &n))
@@ -228,6 +245,17 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	crypto_secret_free(gir);
 	if (rc)
 		return rc;
+	if (ike_sa_next_addke(sa, 0)) {
+		/* RFC 9370 2.2.1: additional key exchanges need IKE_INTERMEDIATE */
+		struct ike_task *it;
+		if (!sa->intermediate) {
+			log_warn(IKE_LOG, "IKE_SA_INIT: the responder chose an additional key exchange without INTERMEDIATE_EXCHANGE_SUPPORTED");
+			return -EPROTO;
+		}
+		if ((rc = ike_task_inter_new(sa, 1, &it)))
+			return rc;
+		ike_sa_queue_front(sa, it);
+	}
 	ike_sa_set_state(sa, IKE_S_INIT_DONE);
 	return 0;
 }
@@ -302,6 +330,13 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	}
 	if (rc)
 		return rc;
+	read_caps(sa, m);
+	if (ike_sa_next_addke(sa, 0) && !sa->intermediate) {
+		/* RFC 9370 2.2.1: the additional exchanges could not happen */
+		log_info(IKE_LOG, "IKE_SA_INIT: additional key exchanges proposed without INTERMEDIATE_EXCHANGE_SUPPORTED");
+		ike_sa_refuse(sa, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		return -ENOENT;
+	}
 	struct ike_ke ke;
 	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_KE, NULL);
 	if (!p || ike_ke_decode(p, &ke))
@@ -329,7 +364,6 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	}
 	sa->nr_len = NONCE_LEN;
 	check_nat_d(sa, m);
-	read_caps(sa, m);
 	rc = ike_dgram_copy(&sa->init_i, m->raw, m->len);
 	if (!rc)
 		rc = ike_sa_derive_keys(sa, gir);

@@ -1,0 +1,169 @@
+/* Exchange tests for RFC 9242 IKE_INTERMEDIATE carrying RFC 9370
+ * additional key exchanges: the message sequence and IDs, keys updated on
+ * both sides (the Child SA keys pair up only if every update matched), the
+ * IntAuth chain in AUTH, loss of an IKE_INTERMEDIATE message, and the
+ * refusals. ML-KEM cases run where the OpenSSL in use has it. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/ke.h"
+#include "harness.h"
+#include "ike/pld/consts.h"
+#include "ike/sa_int.h" /* to spoil one side's IntAuth */
+#include "test.h"
+
+#define PSK "a-lab-psk-of-reasonable-length-0123456789"
+
+static void expect_next(struct hx *hx, uint8_t exch, uint32_t id, int response)
+{
+	uint32_t got_id = 0;
+	int got_resp = -1;
+	CHECK_EQ(hx_peek_exch(hx, &got_id, &got_resp), exch);
+	CHECK_EQ(got_id, id);
+	CHECK_EQ(got_resp, response);
+}
+
+static void check_up(struct hx *hx)
+{
+	struct hx_side *i = &hx->side[HX_I], *r = &hx->side[HX_R];
+	CHECK_EQ(ike_sa_state(i->sa), IKE_S_ESTABLISHED);
+	CHECK_EQ(ike_sa_state(r->sa), IKE_S_ESTABLISHED);
+	CHECK_EQ(i->n_child_up, 1);
+	CHECK_EQ(r->n_child_up, 1);
+	int n = 0;
+	CHECK(hx_children_paired(hx, &n));
+	CHECK_EQ(n, 1);
+}
+
+/* One run with proposal `ike` on both sides and `n_add` additional key
+ * exchanges expected: IKE_SA_INIT, n_add x IKE_INTERMEDIATE (IDs 1..n),
+ * IKE_AUTH with ID n + 1. */
+static void run(const char *ike, unsigned n_add)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, PSK);
+	hx_props(&hx, HX_I, ike, "aes256gcm16");
+	hx_props(&hx, HX_R, ike, "aes256gcm16");
+	CHECK_EQ(hx_start(&hx), 0);
+	expect_next(&hx, IKE_EXCH_SA_INIT, 0, 0);
+	CHECK_EQ(hx_step(&hx), HX_R);
+	expect_next(&hx, IKE_EXCH_SA_INIT, 0, 1);
+	CHECK_EQ(hx_step(&hx), HX_I);
+	for (unsigned k = 1; k <= n_add; k++) {
+		expect_next(&hx, IKE_EXCH_INTERMEDIATE, k, 0);
+		CHECK_EQ(hx_step(&hx), HX_R);
+		expect_next(&hx, IKE_EXCH_INTERMEDIATE, k, 1);
+		CHECK_EQ(hx_step(&hx), HX_I);
+	}
+	expect_next(&hx, IKE_EXCH_AUTH, n_add + 1, 0);
+	CHECK_EQ(hx_run(&hx, 10), 2);
+	check_up(&hx);
+	const struct ike_chosen *c = ike_sa_ike_alg(hx.side[HX_I].sa);
+	unsigned got = 0;
+	for (unsigned k = 1; k < 8; k++)
+		got += c->ke[k] != 0;
+	CHECK_EQ(got, n_add);
+	/* A delete still works under the final keys. */
+	CHECK_EQ(ike_sa_delete(hx.side[HX_I].sa), 0);
+	CHECK_EQ(hx_run(&hx, 4), 2);
+	CHECK_EQ(hx.side[HX_R].n_deleted, 1);
+	hx_free(&hx);
+}
+
+/* The responder has only the classic proposal; the initiator offers the
+ * hybrid first: no IKE_INTERMEDIATE, IKE_AUTH is ID 1. */
+static void test_responder_classic(void)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, PSK);
+	hx_props(&hx, HX_I, "aes256gcm16-prfsha256-x25519-ke1_ecp256,aes256gcm16-prfsha256-x25519", "aes256gcm16");
+	hx_props(&hx, HX_R, "aes256gcm16-prfsha256-x25519", "aes256gcm16");
+	CHECK_EQ(hx_start(&hx), 0);
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK_EQ(hx_step(&hx), HX_I);
+	expect_next(&hx, IKE_EXCH_AUTH, 1, 0);
+	CHECK_EQ(hx_run(&hx, 10), 2);
+	check_up(&hx);
+	hx_free(&hx);
+}
+
+/* An optional additional exchange (ke1_none) the responder does not do. */
+static void test_optional_none(void)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, PSK);
+	hx_props(&hx, HX_I, "aes256gcm16-prfsha256-x25519-ke1_ecp256-ke1_none", "aes256gcm16");
+	hx_props(&hx, HX_R, "aes256gcm16-prfsha256-x25519-ke1_none", "aes256gcm16");
+	CHECK_EQ(hx_start(&hx), 0);
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK_EQ(hx_step(&hx), HX_I);
+	expect_next(&hx, IKE_EXCH_AUTH, 1, 0);
+	CHECK_EQ(hx_run(&hx, 10), 2);
+	check_up(&hx);
+	hx_free(&hx);
+}
+
+/* A lost IKE_INTERMEDIATE response: the request goes again under the old
+ * keys and gets the cached response; a lost request likewise. */
+static void test_loss(void)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, PSK);
+	hx_props(&hx, HX_I, "aes256gcm16-prfsha256-x25519-ke1_ecp256-ke2_x448", "aes256gcm16");
+	hx_props(&hx, HX_R, "aes256gcm16-prfsha256-x25519-ke1_ecp256-ke2_x448", "aes256gcm16");
+	CHECK_EQ(hx_start(&hx), 0);
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK_EQ(hx_step(&hx), HX_I);
+	expect_next(&hx, IKE_EXCH_INTERMEDIATE, 1, 0);
+	CHECK_EQ(hx_step(&hx), HX_R);   /* answered; the responder's keys move on */
+	CHECK_EQ(hx_drop(&hx), HX_I);   /* the answer is lost */
+	CHECK_EQ(hx_fire_timer(&hx), 0);
+	expect_next(&hx, IKE_EXCH_INTERMEDIATE, 1, 0);
+	CHECK_EQ(hx_step(&hx), HX_R);   /* the cached answer, old keys */
+	expect_next(&hx, IKE_EXCH_INTERMEDIATE, 1, 1);
+	CHECK_EQ(hx_step(&hx), HX_I);
+	expect_next(&hx, IKE_EXCH_INTERMEDIATE, 2, 0);
+	CHECK_EQ(hx_drop(&hx), HX_R);   /* the second request is lost */
+	CHECK_EQ(hx_fire_timer(&hx), 0);
+	CHECK_EQ(hx_run(&hx, 10), 4);   /* INTERMEDIATE 2, IKE_AUTH */
+	check_up(&hx);
+	hx_free(&hx);
+}
+
+/* IntAuth is signed: one flipped bit in the responder's copy of the
+ * initiator's chain and IKE_AUTH fails on both sides. */
+static void test_intauth_matters(void)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, PSK);
+	hx_props(&hx, HX_I, "aes256gcm16-prfsha256-x25519-ke1_ecp256", "aes256gcm16");
+	hx_props(&hx, HX_R, "aes256gcm16-prfsha256-x25519-ke1_ecp256", "aes256gcm16");
+	CHECK_EQ(hx_start(&hx), 0);
+	CHECK_EQ(hx_run(&hx, 4), 4);    /* IKE_SA_INIT and IKE_INTERMEDIATE */
+	expect_next(&hx, IKE_EXCH_AUTH, 2, 0);
+	hx.side[HX_R].sa->intauth_i[0] ^= 1;
+	CHECK_EQ(hx_run(&hx, 10), 2);
+	CHECK_EQ(ike_sa_state(hx.side[HX_R].sa), IKE_S_DEAD);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_DEAD);
+	CHECK_EQ(hx.side[HX_I].n_established, 0);
+	hx_free(&hx);
+}
+
+int main(void)
+{
+	run("aes256gcm16-prfsha256-x25519-ke1_ecp256", 1);
+	run("aes256gcm16-prfsha384-x25519-ke1_ecp256-ke2_x448", 2);
+	run("aes256gcm16-prfsha256-ecp256-ke1_x25519-ke3_ecp384", 2);
+	if (crypto_ke_supported(36)) {
+		run("aes256gcm16-prfsha256-x25519-ke1_mlkem768", 1);
+		run("aes256gcm16-prfsha384-x25519-ke1_mlkem1024", 1);
+		run("aes256gcm16-prfsha256-mlkem768", 0);
+		run("aes256gcm16-prfsha256-x25519-ke1_mlkem768-ke2_ecp256", 2);
+	}
+	test_responder_classic();
+	test_optional_none();
+	test_loss();
+	test_intauth_matters();
+	return test_done();
+}
