@@ -140,17 +140,25 @@ int crypto_kdf_skeyseed(int alg, struct crypto_buf ni, struct crypto_buf nr,
 }
 
 /* Fill parts with ke[0..n_ke) | tail[0..n_tail); -EINVAL when too many. */
+/* RFC 9370 2.2.4: SK(0) | Ni | Nr | SK(1) | ... | SK(n): the first shared
+ * secret, the nonces (tail), then the additional ones in order. */
 static int kdf_parts(struct crypto_buf *parts, const struct secret *const *ke, size_t n_ke,
 		     const struct crypto_buf *tail, size_t n_tail, size_t *n_out)
 {
+	size_t n = 0;
 	if (n_ke > CRYPTO_PRF_PARTS_MAX - n_tail)
 		return -EINVAL;
-	for (size_t i = 0; i < n_ke; i++) {
-		parts[i].p = ke[i]->p;
-		parts[i].len = ke[i]->len;
+	if (n_ke) {
+		parts[n].p = ke[0]->p;
+		parts[n++].len = ke[0]->len;
 	}
-	memcpy(&parts[n_ke], tail, n_tail * sizeof(*tail));
-	*n_out = n_ke + n_tail;
+	memcpy(&parts[n], tail, n_tail * sizeof(*tail));
+	n += n_tail;
+	for (size_t i = 1; i < n_ke; i++) {
+		parts[n].p = ke[i]->p;
+		parts[n++].len = ke[i]->len;
+	}
+	*n_out = n;
 	return 0;
 }
 

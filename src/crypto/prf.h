@@ -49,7 +49,7 @@ struct crypto_ike_keys {
 int crypto_kdf_skeyseed(int alg, struct crypto_buf ni, struct crypto_buf nr,
 			const struct secret *gir, struct secret **out);
 
-/* SKEYSEED = prf(SK_d(old), ke[0] | ... | ke[n-1] | Ni | Nr), which is:
+/* SKEYSEED = prf(SK_d(old), ke[0] | Ni | Nr | ke[1] | ... | ke[n-1]), which is:
  *   RFC 7296 2.18 IKE SA rekey, ke = { g^ir(new) };
  *   RFC 9370 2.2.4 rekey with additional exchanges, ke = { g^ir, SK(1) ... };
  *   RFC 9370 2.2.2 IKE_INTERMEDIATE update, SKEYSEED(n) with sk_d = SK_d(n-1)
@@ -76,7 +76,8 @@ int crypto_kdf_ike_keys(int alg, const struct secret *skeyseed,
 void crypto_ike_keys_free(struct crypto_ike_keys *k);
 
 /* RFC 7296 2.17: KEYMAT = prf+(SK_d, [g^ir(new) |] Ni | Nr), with RFC 9370
- * 2.2.4's additional shared secrets appended after g^ir: ke may be empty. */
+ * 2.2.4's additional shared secrets after the nonces:
+ * prf+(SK_d, SK(0) | Ni | Nr | SK(1) | ... | SK(n)); ke may be empty. */
 int crypto_kdf_child(int alg, const struct secret *sk_d,
 		     const struct secret *const *ke, size_t n_ke,
 		     struct crypto_buf ni, struct crypto_buf nr,

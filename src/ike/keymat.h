@@ -66,8 +66,8 @@ int ike_keymat_new_skeyseed(const struct ike_chosen *c, int initiator,
 			    struct ike_keymat **out);
 
 /* The keys of a new IKE SA made by rekeying `old` (RFC 7296 2.18, with RFC
- * 9370 2.2.4's additional shared secrets after g^ir in ke[]): SKEYSEED =
- * prf_old(SK_d(old), ke[0] | ... | Ni | Nr) with the old SA's PRF, then the
+ * 9370 2.2.4's additional shared secrets in ke[1..]): SKEYSEED =
+ * prf_old(SK_d(old), ke[0] | Ni | Nr | ke[1] | ...) with the old SA's PRF, then the
  * new SA's prf+ over the new SPIs. initiator: our role in the new SA (whoever
  * started the rekey). */
 int ike_keymat_new_rekey(const struct ike_keymat *old, const struct ike_chosen *c,

@@ -293,6 +293,18 @@ static void test_kdf(void)
 		CHECK_EQ(crypto_kdf_child(alg, k.sk_d, ke2r, 2, bni, bnr, 128, &c2), 0);
 		if (c1 && c2)
 			CHECK(!crypto_secret_eq(c1, c2));
+		/* ... and it is SK(0) | Ni | Nr | SK(1) (strongSwan, libreswan) */
+		uint8_t km[128];
+		struct crypto_buf order[4] = { { gir->p, gir->len }, bni, bnr, { mlkem->p, 32 } };
+		CHECK_EQ(crypto_prf_plus(prf, order, 4, km, sizeof(km)), 0);
+		if (c1)
+			CHECK_MEM(c1->p, km, sizeof(km));
+		struct secret *s2 = NULL;
+		CHECK_EQ(crypto_kdf_skeyseed_rekey(alg, k.sk_d, ke2, 2, bni, bnr, &s2), 0);
+		CHECK_EQ(crypto_prf_run(prf, order, 4, want), 0);
+		if (s2)
+			CHECK_MEM(s2->p, want, 32);
+		crypto_secret_free(s2);
 		crypto_secret_free(c1);
 		crypto_secret_free(c2);
 		crypto_prf_free(prf);
