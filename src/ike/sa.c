@@ -170,6 +170,7 @@ void ike_sa_free(struct ike_sa *sa)
 	tasks_free(sa->queue);
 	tasks_free(sa->active);
 	tasks_free(sa->auth_tasks);
+	tasks_free(sa->followup);
 	dgrams_clear(&sa->req);
 	dgrams_clear(&sa->resp);
 	free(sa->init_i.p);
@@ -336,15 +337,20 @@ static uint64_t first_wait(const struct ike_sa *sa)
 	return all;
 }
 
+static uint8_t task_exch(const struct ike_task *t)
+{
+	return t->exch ? t->exch : t->ops->exch;
+}
+
 static void kick(struct ike_sa *sa)
 {
 	char spis[34];
 
 	if (sa->active || !sa->queue || sa->state == IKE_S_DEAD)
 		return;
-	sa->active_exch = sa->queue->ops->exch;
+	sa->active_exch = task_exch(sa->queue);
 	struct ike_task **tail = &sa->active;
-	while (sa->queue && sa->queue->ops->exch == sa->active_exch) {
+	while (sa->queue && task_exch(sa->queue) == sa->active_exch) {
 		struct ike_task *t = sa->queue;
 		sa->queue = t->next;
 		t->next = NULL;
@@ -682,6 +688,12 @@ static void on_request(struct ike_sa *sa, const struct ike_msg_in *in)
 		/* The next round of an EAP conversation: the same tasks. */
 		tasks = sa->auth_tasks;
 		sa->auth_tasks = NULL;
+	} else if (in->hdr.exch == IKE_EXCH_FOLLOWUP_KE) {
+		/* RFC 9370 2.2.4: the rekey that waits for it, or nothing */
+		tasks = sa->followup;
+		sa->followup = NULL;
+		if (!tasks)
+			ike_sa_refuse(sa, IKE_N_STATE_NOT_FOUND, NULL, 0);
 	} else if (responder_tasks(sa, in, &tasks)) {
 		/* An exchange we do not serve (RFC 7296 2.21.2): say so, so the
 		 * peer does not retransmit it forever. */
@@ -696,10 +708,15 @@ static void on_request(struct ike_sa *sa, const struct ike_msg_in *in)
 	rc = build_msg(sa, tasks, in->hdr.exch, 1, in->hdr.msg_id, &sa->resp);
 	int more = in->hdr.exch == IKE_EXCH_AUTH && !sa->resp_error && sa->state == IKE_S_INIT_DONE &&
 		   sa->eap_failed == 0;
-	if (more && !rc)
+	if (more && !rc) {
 		sa->auth_tasks = tasks; /* EAP goes on in the next request */
-	else
+	} else if (!rc && tasks && tasks->keep && !sa->resp_error) {
+		tasks->keep = 0;        /* IKE_FOLLOWUP_KE goes on in the next request */
+		tasks_free(sa->followup);
+		sa->followup = tasks;
+	} else {
 		tasks_free(tasks);
+	}
 	if (rc) {
 		ike_sa_fail(sa, rc, "cannot build a response");
 		return;

@@ -49,6 +49,8 @@ struct ike_task {
 	const struct ike_task_ops *ops;
 	struct ike_task *next;
 	int initiator;
+	uint8_t exch;      /* the exchange of its next round; 0: ops->exch */
+	int keep;          /* responder: waits for an IKE_FOLLOWUP_KE (RFC 9370) */
 };
 
 /* One datagram kept for retransmission or as a cached response. */
@@ -128,6 +130,7 @@ struct ike_sa {
 	 * conversation (RFC 7296 2.16). */
 	struct ike_task *auth_tasks;
 	int eap_failed;                    /* responder: an EAP Failure is being sent */
+	struct ike_task *followup;         /* responder: a rekey waiting for IKE_FOLLOWUP_KE */
 	uint16_t child_failed;             /* initiator: why IKE_AUTH made no Child SA */
 	int fail_after_delete;             /* report FAILED, not DELETED, when the Delete is done */
 

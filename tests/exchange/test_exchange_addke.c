@@ -150,6 +150,85 @@ static void test_intauth_matters(void)
 	hx_free(&hx);
 }
 
+/* An IKE SA with additional key exchanges, established. */
+static void up_hybrid(struct hx *hx, const char *ike)
+{
+	hx_init(hx, PSK, PSK);
+	hx_props(hx, HX_I, ike, "aes256gcm16");
+	hx_props(hx, HX_R, ike, "aes256gcm16");
+	CHECK_EQ(hx_start(hx), 0);
+	CHECK_EQ(hx_run(hx, 20), 4 + 2 * 2);
+	check_up(hx);
+}
+
+/* RFC 9370 2.2.4: the IKE SA rekey is CREATE_CHILD_SA with KE(0), then one
+ * IKE_FOLLOWUP_KE per ADDKE, then the old SA's Delete; either side may
+ * start it; the new SA works (a liveness check under its keys). */
+static void test_rekey_followup(int who)
+{
+	struct hx hx;
+	uint8_t si0[8], sr0[8], si1[8], sr1[8], si2[8], sr2[8];
+	up_hybrid(&hx, "aes256gcm16-prfsha256-x25519-ke1_ecp256-ke2_x448");
+	int other = !who;
+	uint32_t id = who == HX_I ? 4 : 0; /* I: IKE_AUTH was ID 3; R never sent */
+	ike_sa_spis(hx.side[HX_I].sa, si0, sr0);
+	CHECK_EQ(ike_sa_rekey_ike(hx.side[who].sa), 0);
+	expect_next(&hx, IKE_EXCH_CREATE_CHILD_SA, id, 0);
+	CHECK_EQ(hx_step(&hx), other);
+	expect_next(&hx, IKE_EXCH_CREATE_CHILD_SA, id, 1);
+	CHECK_EQ(hx_step(&hx), who);
+	expect_next(&hx, IKE_EXCH_FOLLOWUP_KE, id + 1, 0);
+	CHECK_EQ(hx_step(&hx), other);
+	expect_next(&hx, IKE_EXCH_FOLLOWUP_KE, id + 1, 1);
+	CHECK_EQ(hx_step(&hx), who);
+	expect_next(&hx, IKE_EXCH_FOLLOWUP_KE, id + 2, 0);
+	CHECK_EQ(hx_step(&hx), other);
+	CHECK_EQ(hx_step(&hx), who);
+	expect_next(&hx, IKE_EXCH_INFORMATIONAL, id + 3, 0); /* the old SA's Delete */
+	CHECK_EQ(hx_run(&hx, 4), 2);
+	ike_sa_spis(hx.side[HX_I].sa, si1, sr1);
+	ike_sa_spis(hx.side[HX_R].sa, si2, sr2);
+	CHECK(memcmp(si0, si1, 8) != 0);
+	CHECK_MEM(si1, si2, 8);
+	CHECK_MEM(sr1, sr2, 8);
+	CHECK_EQ(hx.side[HX_I].n_rekeyed, 1);
+	CHECK_EQ(hx.side[HX_R].n_rekeyed, 1);
+	CHECK_EQ(ike_sa_dpd(hx.side[HX_I].sa), 0);
+	CHECK_EQ(hx_run(&hx, 4), 2);
+	CHECK_EQ(hx.side[HX_I].n_failed + hx.side[HX_R].n_failed, 0);
+	/* and a Child SA rekey derives from the new SK_d on both sides */
+	CHECK_EQ(ike_sa_rekey_child(hx.side[HX_R].sa), 0);
+	CHECK_EQ(hx_run(&hx, 10), 4);
+	int n = 0;
+	CHECK(hx_children_paired(&hx, &n));
+	CHECK_EQ(n, 1);
+	hx_free(&hx);
+}
+
+/* A responder that lost the rekey's state answers IKE_FOLLOWUP_KE with
+ * STATE_NOT_FOUND: the rekey is abandoned, the IKE SA lives on. */
+static void test_followup_state_lost(void)
+{
+	struct hx hx;
+	up_hybrid(&hx, "aes256gcm16-prfsha256-x25519-ke1_ecp256-ke2_x448");
+	CHECK_EQ(ike_sa_rekey_ike(hx.side[HX_I].sa), 0);
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK_EQ(hx_step(&hx), HX_I);
+	expect_next(&hx, IKE_EXCH_FOLLOWUP_KE, 5, 0);
+	struct ike_sa *r = hx.side[HX_R].sa;
+	CHECK(r->followup != NULL);
+	r->followup->ops->free(r->followup);
+	r->followup = NULL;
+	CHECK_EQ(hx_run(&hx, 4), 2);
+	CHECK_EQ(hx.side[HX_I].n_rekeyed, 0);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
+	CHECK_EQ(ike_sa_state(r), IKE_S_ESTABLISHED);
+	CHECK_EQ(ike_sa_dpd(hx.side[HX_I].sa), 0);
+	CHECK_EQ(hx_run(&hx, 4), 2);
+	CHECK_EQ(hx.side[HX_I].n_failed + hx.side[HX_R].n_failed, 0);
+	hx_free(&hx);
+}
+
 int main(void)
 {
 	run("aes256gcm16-prfsha256-x25519-ke1_ecp256", 1);
@@ -165,5 +244,8 @@ int main(void)
 	test_optional_none();
 	test_loss();
 	test_intauth_matters();
+	test_rekey_followup(HX_I);
+	test_rekey_followup(HX_R);
+	test_followup_state_lost();
 	return test_done();
 }

@@ -14,13 +14,18 @@
  * lowest of the four nonces is redundant and its initiator deletes it; the
  * initiator of the other exchange deletes the old SA, and the surviving new
  * SA takes over. A rekey request while we close the old SA or change a
- * Child SA gets TEMPORARY_FAILURE (2.25.2); the peer tries again later. */
+ * Child SA gets TEMPORARY_FAILURE (2.25.2); the peer tries again later.
+ *
+ * With additional key exchanges (RFC 9370 2.2.4) the CREATE_CHILD_SA is
+ * followed by one IKE_FOLLOWUP_KE per ADDKEn (task/mke.h), and SKEYSEED =
+ * prf(SK_d(old), SK(0) | Ni | Nr | SK(1) | ... | SK(n)). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ike/keymat.h"
 #include "ike/sa_int.h"
+#include "ike/task/mke.h"
 
 #define NONCE_LEN 32u
 #define RETRY_MS 10000u
@@ -35,8 +40,9 @@ struct task_rekey_ike {
 	size_t ni_len, nr_len;
 	uint8_t ke_r[PT_KE_MAX_LEN];
 	size_t ke_r_len;
-	struct secret *gir;
+	struct ike_mke mke;      /* SK(0..n) and the IKE_FOLLOWUP_KE rounds */
 	unsigned rounds;
+	int phase;               /* 0: CREATE_CHILD_SA; 1: IKE_FOLLOWUP_KE rounds */
 	int collision;           /* responder: our own rekey is in flight */
 };
 
@@ -60,9 +66,9 @@ static int make_next(struct ike_sa *sa, struct task_rekey_ike *tr, int initiator
 	struct ike_next *n = calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	const struct secret *kes[1] = { tr->gir };
 	struct crypto_buf ni = { tr->ni, tr->ni_len }, nr = { tr->nr, tr->nr_len };
-	int rc = ike_keymat_new_rekey(sa->km, &tr->alg, initiator, kes, 1, ni, nr, spi_i, spi_r, &n->km);
+	int rc = ike_keymat_new_rekey(sa->km, &tr->alg, initiator, (const struct secret *const *)tr->mke.sk,
+				      tr->mke.n_sk, ni, nr, spi_i, spi_r, &n->km);
 	if (rc) {
 		free(n);
 		return rc;
@@ -131,6 +137,8 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	struct task_rekey_ike *tr = (struct task_rekey_ike *)t;
 	int rc;
 
+	if (tr->phase)
+		return ike_mke_build_i(&tr->mke, m);
 	if (!tr->ke_method)
 		tr->ke_method = sa->alg.ke[0];
 	if ((rc = ike_sa_random(sa, tr->spi_own, 8)) || (rc = ike_sa_random(sa, tr->ni, NONCE_LEN)))
@@ -148,39 +156,13 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	return add_nonce_ke(m, tr->ni, tr->ni_len, tr->ke_method, ke, ke_len);
 }
 
-static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
+/* Every key exchange done: the new SA, and what follows from a collision
+ * (2.8.2) or not. */
+static int finish_i(struct ike_sa *sa, struct task_rekey_ike *tr)
 {
-	struct task_rekey_ike *tr = (struct task_rekey_ike *)t;
-	struct ike_notify n;
+	struct ike_next *mine;
 	int rc;
 
-	if (ike_in_notify(m, IKE_N_INVALID_KE_PAYLOAD, &n) && n.len == 2 && ++tr->rounds <= 2) {
-		tr->ke_method = (uint16_t)(n.data[0] << 8 | n.data[1]);
-		if (crypto_ke_supported(tr->ke_method))
-			return IKE_TASK_MORE;
-	}
-	uint16_t err = ike_in_error(m);
-	if (err) {
-		log_warn(IKE_LOG, "the peer refused to rekey the IKE SA: %s", ike_notify_name(err));
-		if (sa->next_peer) {
-			/* The peer's own rekey, which we answered, stands. */
-			sa->next = sa->next_peer;
-			sa->next_peer = NULL;
-		} else if (err == IKE_N_TEMPORARY_FAILURE) {
-			sa->rekey_ike_at = sa->ops.now_ms(sa->ops.ctx) + RETRY_MS;
-		}
-		return 0;
-	}
-	if (ike_in_sa_accept(m, sa->cfg.ike_props, sa->cfg.n_ike_props, &tr->alg) ||
-	    tr->alg.spi_len != 8 || tr->alg.ke[0] != tr->ke_method)
-		return -EPROTO;
-	const struct ike_pld *p;
-	struct ike_ke ke;
-	p = ike_chain_find(m->chain, IKE_PLD_KE, NULL);
-	if ((rc = ike_in_nonce(m, tr->nr, &tr->nr_len)) || !p || ike_ke_decode(p, &ke) ||
-	    ke.method != tr->ke_method || crypto_ke_finish(tr->ke, ke.data, ke.len, &tr->gir))
-		return -EPROTO;
-	struct ike_next *mine;
 	if ((rc = make_next(sa, tr, 1, tr->spi_own, tr->alg.spi, &mine)))
 		return rc;
 	if (sa->next_peer) {
@@ -213,18 +195,86 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	return 0;
 }
 
+static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
+{
+	struct task_rekey_ike *tr = (struct task_rekey_ike *)t;
+	struct ike_notify n;
+	struct secret *gir = NULL;
+	int rc;
+
+	if (tr->phase) {
+		rc = ike_mke_process_i(&tr->mke, m);
+		if (rc == 1)
+			return IKE_TASK_MORE;
+		if (rc < 0) {
+			/* RFC 9370 2.2.4: this rekey is abandoned; the IKE SA stays */
+			log_warn(IKE_LOG, "the IKE SA rekey failed in IKE_FOLLOWUP_KE; trying again later");
+			sa->rekey_ike_at = sa->ops.now_ms(sa->ops.ctx) + RETRY_MS;
+			return 0;
+		}
+		return finish_i(sa, tr);
+	}
+	if (ike_in_notify(m, IKE_N_INVALID_KE_PAYLOAD, &n) && n.len == 2 && ++tr->rounds <= 2) {
+		tr->ke_method = (uint16_t)(n.data[0] << 8 | n.data[1]);
+		if (crypto_ke_supported(tr->ke_method))
+			return IKE_TASK_MORE;
+	}
+	uint16_t err = ike_in_error(m);
+	if (err) {
+		log_warn(IKE_LOG, "the peer refused to rekey the IKE SA: %s", ike_notify_name(err));
+		if (sa->next_peer) {
+			/* The peer's own rekey, which we answered, stands. */
+			sa->next = sa->next_peer;
+			sa->next_peer = NULL;
+		} else if (err == IKE_N_TEMPORARY_FAILURE) {
+			sa->rekey_ike_at = sa->ops.now_ms(sa->ops.ctx) + RETRY_MS;
+		}
+		return 0;
+	}
+	if (ike_in_sa_accept(m, sa->cfg.ike_props, sa->cfg.n_ike_props, &tr->alg) ||
+	    tr->alg.spi_len != 8 || tr->alg.ke[0] != tr->ke_method)
+		return -EPROTO;
+	const struct ike_pld *p;
+	struct ike_ke ke;
+	p = ike_chain_find(m->chain, IKE_PLD_KE, NULL);
+	if ((rc = ike_in_nonce(m, tr->nr, &tr->nr_len)) || !p || ike_ke_decode(p, &ke) ||
+	    ke.method != tr->ke_method || crypto_ke_finish(tr->ke, ke.data, ke.len, &gir))
+		return -EPROTO;
+	ike_mke_init(&tr->mke, &tr->alg);
+	ike_mke_first(&tr->mke, gir);
+	if (ike_mke_next(&tr->mke)) {
+		if (ike_mke_start_i(&tr->mke, m))
+			return -EPROTO;
+		tr->phase = 1;
+		t->exch = IKE_EXCH_FOLLOWUP_KE;
+		return IKE_TASK_MORE;
+	}
+	return finish_i(sa, tr);
+}
+
 /* ---- responder ---- */
 
 static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
 {
 	struct task_rekey_ike *tr = (struct task_rekey_ike *)t;
+	struct secret *gir = NULL;
 	int rc;
 
+	if (tr->phase) {
+		if ((rc = ike_mke_process_r(&tr->mke, sa, m)))
+			return rc;
+		if (ike_mke_next(&tr->mke)) {
+			t->keep = 1;
+			return 0;
+		}
+		return make_next(sa, tr, 0, tr->alg.spi, tr->spi_own,
+				 tr->collision ? &sa->next_peer : &sa->next);
+	}
 	/* Our own rekey in flight is a collision, answered normally (2.8.2);
 	 * once our new SA is made (the old one is being closed) or while a
 	 * Child SA changes, TEMPORARY_FAILURE (2.25.2). */
 	tr->collision = ike_sa_active_task(sa, "rekey_ike") != NULL;
-	if (sa->next || sa->next_peer || ike_sa_active_task(sa, "rekey_child") ||
+	if (sa->next || sa->next_peer || sa->followup || ike_sa_active_task(sa, "rekey_child") ||
 	    ike_sa_active_task(sa, "delete") || ike_sa_active_task(sa, "delete_child")) {
 		ike_sa_refuse(sa, IKE_N_TEMPORARY_FAILURE, NULL, 0);
 		return -EAGAIN;
@@ -249,13 +299,22 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	if ((rc = ike_in_nonce(m, tr->ni, &tr->ni_len)))
 		return rc;
 	if (crypto_ke_respond(ke.method, ke.data, ke.len, tr->ke_r, sizeof(tr->ke_r), &tr->ke_r_len,
-			      &tr->gir)) {
+			      &gir)) {
 		ike_sa_refuse(sa, IKE_N_INVALID_SYNTAX, NULL, 0);
 		return -EBADMSG;
 	}
+	ike_mke_init(&tr->mke, &tr->alg);
+	ike_mke_first(&tr->mke, gir);
 	tr->nr_len = NONCE_LEN;
 	if ((rc = ike_sa_random(sa, tr->nr, NONCE_LEN)) || (rc = ike_sa_random(sa, tr->spi_own, 8)))
 		return rc;
+	if (ike_mke_next(&tr->mke)) {
+		/* RFC 9370 2.2.4: IKE_FOLLOWUP_KE rounds follow, named by a link */
+		if ((rc = ike_mke_new_link(&tr->mke, sa)))
+			return rc;
+		t->keep = 1;
+		return 0;
+	}
 	return make_next(sa, tr, 0, tr->alg.spi, tr->spi_own,
 			 tr->collision ? &sa->next_peer : &sa->next);
 }
@@ -265,16 +324,22 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	struct task_rekey_ike *tr = (struct task_rekey_ike *)t;
 	int rc;
 
-	if ((rc = ike_out_sa_chosen(m, &tr->alg, tr->spi_own, 8)))
+	if (tr->phase)
+		return ike_mke_build_r(&tr->mke, m);
+	if ((rc = ike_out_sa_chosen(m, &tr->alg, tr->spi_own, 8)) ||
+	    (rc = add_nonce_ke(m, tr->nr, tr->nr_len, tr->alg.ke[0], tr->ke_r, tr->ke_r_len)))
 		return rc;
-	return add_nonce_ke(m, tr->nr, tr->nr_len, tr->alg.ke[0], tr->ke_r, tr->ke_r_len);
+	if (!t->keep)
+		return 0;
+	tr->phase = 1; /* the next requests are IKE_FOLLOWUP_KE */
+	return ike_mke_add_link(&tr->mke, m);
 }
 
 static void task_free(struct ike_task *t)
 {
 	struct task_rekey_ike *tr = (struct task_rekey_ike *)t;
 	crypto_ke_free(tr->ke);
-	crypto_secret_free(tr->gir);
+	ike_mke_clear(&tr->mke);
 	crypto_wipe(tr, sizeof(*tr));
 	free(tr);
 }
