@@ -40,8 +40,8 @@ int ike_child_new_spi(struct ike_sa *sa, uint32_t *spi)
 
 int ike_child_install(struct ike_sa *sa, const struct ike_chosen *alg, uint32_t spi_in,
 		      uint32_t spi_out, const struct ike_ts_cfg *ts_l, size_t n_l,
-		      const struct ike_ts_cfg *ts_r, size_t n_r, const struct secret *ke,
-		      const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+		      const struct ike_ts_cfg *ts_r, size_t n_r, const struct secret *const *ke,
+		      size_t n_ke, const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
 		      int exch_initiator, struct ike_child_sa **out)
 {
 	size_t ek = ike_child_encr_key_len(alg);
@@ -58,9 +58,8 @@ int ike_child_install(struct ike_sa *sa, const struct ike_chosen *alg, uint32_t 
 			c = &sa->children[i];
 	if (!c)
 		return -E2BIG;
-	const struct secret *kes[1] = { ke };
 	struct crypto_buf bni = { ni, ni_len }, bnr = { nr, nr_len };
-	rc = crypto_kdf_child(sa->alg.prf, sk_d, kes, ke ? 1 : 0, bni, bnr, 2 * (ek + ik), &keymat);
+	rc = crypto_kdf_child(sa->alg.prf, sk_d, ke, n_ke, bni, bnr, 2 * (ek + ik), &keymat);
 	if (!rc)
 		rc = crypto_secret_slice(keymat, 0, ek + ik, &k_ir);
 	if (!rc)

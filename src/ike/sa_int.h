@@ -200,13 +200,14 @@ static inline void ike_spi32_put(uint32_t v, uint8_t *b)
 }
 
 /* Child SAs (child_sa.c). */
-/* Derive KEYMAT (RFC 7296 2.17: prf+(SK_d, [g^ir] | Ni | Nr), the keys for
+/* Derive KEYMAT (RFC 7296 2.17: prf+(SK_d, [g^ir] | Ni | Nr), with RFC 9370's
+ * SK(1..n) after the nonces when ke[] has more than one; the keys for
  * the exchange initiator's outbound direction first) and hand the SA to the
  * data plane. exch_initiator: 1 when we started the exchange that made it. */
 int ike_child_install(struct ike_sa *sa, const struct ike_chosen *alg, uint32_t spi_in,
 		      uint32_t spi_out, const struct ike_ts_cfg *ts_l, size_t n_l,
-		      const struct ike_ts_cfg *ts_r, size_t n_r, const struct secret *ke,
-		      const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+		      const struct ike_ts_cfg *ts_r, size_t n_r, const struct secret *const *ke,
+		      size_t n_ke, const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
 		      int exch_initiator, struct ike_child_sa **out);
 void ike_child_remove(struct ike_sa *sa, struct ike_child_sa *c);
 void ike_children_remove_all(struct ike_sa *sa);

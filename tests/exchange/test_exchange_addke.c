@@ -229,6 +229,39 @@ static void test_followup_state_lost(void)
 	hx_free(&hx);
 }
 
+/* RFC 9370 2.2.4 for a Child SA: PFS with x25519 and an additional
+ * exchange; CREATE_CHILD_SA then IKE_FOLLOWUP_KE, the new pair on both
+ * sides with matching keys, the old one deleted. */
+static void test_child_rekey_followup(int who)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, PSK);
+	for (int s = 0; s < 2; s++)
+		hx_props(&hx, s, "aes256gcm16-prfsha256-x25519", "aes256gcm16-x25519-ke1_ecp256");
+	CHECK_EQ(hx_start(&hx), 0);
+	CHECK_EQ(hx_run(&hx, 10), 4);
+	check_up(&hx);
+	uint32_t old_in = hx.side[HX_I].child.spi_in;
+	uint32_t id = who == HX_I ? 2 : 0;
+	CHECK_EQ(ike_sa_rekey_child(hx.side[who].sa), 0);
+	expect_next(&hx, IKE_EXCH_CREATE_CHILD_SA, id, 0);
+	CHECK_EQ(hx_step(&hx), !who);
+	CHECK_EQ(hx_step(&hx), who);
+	expect_next(&hx, IKE_EXCH_FOLLOWUP_KE, id + 1, 0);
+	CHECK_EQ(hx_step(&hx), !who);
+	expect_next(&hx, IKE_EXCH_FOLLOWUP_KE, id + 1, 1);
+	CHECK_EQ(hx_step(&hx), who);
+	expect_next(&hx, IKE_EXCH_INFORMATIONAL, id + 2, 0); /* Delete of the old pair */
+	CHECK_EQ(hx_run(&hx, 4), 2);
+	int n = 0;
+	CHECK(hx_children_paired(&hx, &n));
+	CHECK_EQ(n, 1);
+	CHECK(hx.side[HX_I].child.spi_in != old_in);
+	CHECK_EQ(hx.side[HX_I].n_child_up, 2);
+	CHECK_EQ(hx.side[HX_R].n_child_up, 2);
+	hx_free(&hx);
+}
+
 int main(void)
 {
 	run("aes256gcm16-prfsha256-x25519-ke1_ecp256", 1);
@@ -247,5 +280,7 @@ int main(void)
 	test_rekey_followup(HX_I);
 	test_rekey_followup(HX_R);
 	test_followup_state_lost();
+	test_child_rekey_followup(HX_I);
+	test_child_rekey_followup(HX_R);
 	return test_done();
 }

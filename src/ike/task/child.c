@@ -45,7 +45,7 @@ static size_t our_ts(const struct ike_sa *sa, int local, struct ike_ts_cfg *out)
 static int install(struct task_child *tc, struct ike_sa *sa)
 {
 	return ike_child_install(sa, &tc->alg, tc->spi_in, ike_spi32(tc->alg.spi), tc->ts_l, tc->n_l,
-				 tc->ts_r, tc->n_r, NULL, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
+				 tc->ts_r, tc->n_r, NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
 				 sa->role == IKE_ROLE_INITIATOR, NULL);
 }
 

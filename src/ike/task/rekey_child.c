@@ -8,12 +8,17 @@
  * same Child SA at once, both answer normally; afterwards the exchange that
  * holds the lowest of the four nonces made a redundant pair, which its
  * initiator deletes, and the initiator of the other exchange deletes the
- * old pair (2.8.1). */
+ * old pair (2.8.1).
+ *
+ * With additional key exchanges in the ESP proposal (RFC 9370 2.2.4), one
+ * IKE_FOLLOWUP_KE per ADDKEn follows before the pair is installed, and
+ * KEYMAT = prf+(SK_d, SK(0) | Ni | Nr | SK(1) | ... | SK(n)). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ike/sa_int.h"
+#include "ike/task/mke.h"
 
 #define NONCE_LEN 32u
 #define RETRY_MS 10000u /* TEMPORARY_FAILURE: try again later (2.25) */
@@ -29,7 +34,8 @@ struct task_rekey_child {
 	size_t ni_len, nr_len;
 	uint8_t ke_r[PT_KE_MAX_LEN]; /* responder's KE data */
 	size_t ke_r_len;
-	struct secret *gir;
+	struct ike_mke mke;         /* SK(0..n), the IKE_FOLLOWUP_KE rounds */
+	int phase;                  /* 1: in the IKE_FOLLOWUP_KE rounds */
 	struct ike_ts_cfg ts_l[IKE_CFG_TS_MAX], ts_r[IKE_CFG_TS_MAX];
 	size_t n_l, n_r;
 	/* Initiator: the peer's simultaneous rekey of the same pair. */
@@ -77,6 +83,8 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	uint8_t spi[4];
 	int rc;
 
+	if (tr->phase)
+		return ike_mke_build_i(&tr->mke, m);
 	if (!old)
 		return -ENOENT;
 	memcpy(tr->ts_l, old->c.ts_local, sizeof(tr->ts_l));
@@ -122,13 +130,28 @@ static void queue_delete(struct ike_sa *sa, uint32_t spi_in)
 		ike_sa_queue(sa, d);
 }
 
+static int finish_i(struct ike_sa *sa, struct task_rekey_child *tr);
+
 static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
 {
 	struct task_rekey_child *tr = (struct task_rekey_child *)t;
 	struct ike_child_sa *old = ike_child_by_spi_in(sa, tr->old_spi_in);
-	struct ike_child_sa *made = NULL;
+	struct secret *gir = NULL;
 	int rc;
 
+	if (tr->phase) {
+		rc = ike_mke_process_i(&tr->mke, m);
+		if (rc == 1)
+			return IKE_TASK_MORE;
+		if (rc < 0) {
+			/* RFC 9370 2.2.4: abandoned; the old pair works on */
+			log_warn(IKE_LOG, "rekeying Child SA %08x failed in IKE_FOLLOWUP_KE; trying again later",
+				 tr->old_spi_in);
+			sa->rekey_child_at = sa->ops.now_ms(sa->ops.ctx) + RETRY_MS;
+			return 0;
+		}
+		return finish_i(sa, tr);
+	}
 	uint16_t err = ike_in_error(m);
 	if (err) {
 		/* The IKE SA is fine; the old pair keeps working until its own
@@ -151,11 +174,31 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		struct ike_ke ke;
 		p = ike_chain_find(m->chain, IKE_PLD_KE, NULL);
 		if (!p || ike_ke_decode(p, &ke) || ke.method != tr->ke_method ||
-		    crypto_ke_finish(tr->ke, ke.data, ke.len, &tr->gir))
+		    crypto_ke_finish(tr->ke, ke.data, ke.len, &gir))
 			return -EPROTO;
 	}
-	rc = ike_child_install(sa, &tr->alg, tr->new_spi_in, ike_spi32(tr->alg.spi), tr->ts_l, tr->n_l,
-			       tr->ts_r, tr->n_r, tr->gir, tr->ni, tr->ni_len, tr->nr, tr->nr_len, 1, &made);
+	ike_mke_init(&tr->mke, &tr->alg);
+	if (gir)
+		ike_mke_first(&tr->mke, gir);
+	if (gir && ike_mke_next(&tr->mke)) {
+		if (ike_mke_start_i(&tr->mke, m))
+			return -EPROTO;
+		tr->phase = 1;
+		tr->t.exch = IKE_EXCH_FOLLOWUP_KE;
+		return IKE_TASK_MORE;
+	}
+	return finish_i(sa, tr);
+}
+
+/* Every key exchange done: install the new pair, then delete the old one
+ * (or settle a collision, 2.8.1). */
+static int finish_i(struct ike_sa *sa, struct task_rekey_child *tr)
+{
+	struct ike_child_sa *old = ike_child_by_spi_in(sa, tr->old_spi_in);
+	struct ike_child_sa *made = NULL;
+	int rc = ike_child_install(sa, &tr->alg, tr->new_spi_in, ike_spi32(tr->alg.spi), tr->ts_l, tr->n_l,
+				   tr->ts_r, tr->n_r, (const struct secret *const *)tr->mke.sk, tr->mke.n_sk,
+				   tr->ni, tr->ni_len, tr->nr, tr->nr_len, 1, &made);
 	if (rc)
 		return rc;
 	if (old)
@@ -191,8 +234,15 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 {
 	struct task_rekey_child *tr = (struct task_rekey_child *)t;
 	struct ike_notify n;
+	struct secret *gir = NULL;
 	int rc;
 
+	if (tr->phase) {
+		if ((rc = ike_mke_process_r(&tr->mke, sa, m)))
+			return rc;
+		t->keep = ike_mke_next(&tr->mke) != 0;
+		return 0;
+	}
 	if (!ike_in_notify(m, IKE_N_REKEY_SA, &n) || n.proto != IKE_PROTO_ESP || n.spi_len != 4)
 		return -EBADMSG;
 	uint32_t peer_spi = ike_spi32(n.spi);
@@ -202,7 +252,7 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		ike_sa_refuse(sa, IKE_N_CHILD_SA_NOT_FOUND, NULL, 0);
 		return -ENOENT;
 	}
-	if (old->deleting || old->rekeyed || sa->next || ike_sa_active_task(sa, "rekey_ike")) {
+	if (old->deleting || old->rekeyed || sa->next || sa->followup || ike_sa_active_task(sa, "rekey_ike")) {
 		ike_sa_refuse(sa, IKE_N_TEMPORARY_FAILURE, NULL, 0);
 		return -EAGAIN;
 	}
@@ -226,10 +276,19 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 			return -EPROTO;
 		}
 		if (crypto_ke_respond(ke.method, ke.data, ke.len, tr->ke_r, sizeof(tr->ke_r),
-				      &tr->ke_r_len, &tr->gir)) {
+				      &tr->ke_r_len, &gir)) {
 			ike_sa_refuse(sa, IKE_N_INVALID_SYNTAX, NULL, 0);
 			return -EBADMSG;
 		}
+	}
+	ike_mke_init(&tr->mke, &tr->alg);
+	if (gir)
+		ike_mke_first(&tr->mke, gir);
+	if (gir && ike_mke_next(&tr->mke)) {
+		/* RFC 9370 2.2.4: IKE_FOLLOWUP_KE rounds, named by a link */
+		if ((rc = ike_mke_new_link(&tr->mke, sa)))
+			return rc;
+		t->keep = 1;
 	}
 	/* Same selectors as the pair it replaces (2.8). */
 	memcpy(tr->ts_l, old->c.ts_local, sizeof(tr->ts_l));
@@ -242,12 +301,19 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	return ike_child_new_spi(sa, &tr->new_spi_in);
 }
 
+static int install_r(struct ike_sa *sa, struct task_rekey_child *tr);
+
 static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 {
 	struct task_rekey_child *tr = (struct task_rekey_child *)t;
 	uint8_t spi[4];
 	int rc;
 
+	if (tr->phase) {
+		if ((rc = ike_mke_build_r(&tr->mke, m)))
+			return rc;
+		return t->keep ? 0 : install_r(sa, tr);
+	}
 	ike_spi32_put(tr->new_spi_in, spi);
 	if ((rc = ike_out_sa_chosen(m, &tr->alg, spi, 4)) || (rc = ike_out_nonce(m, tr->nr, tr->nr_len)))
 		return rc;
@@ -260,9 +326,20 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	/* TSi is the exchange initiator's side: the peer's, our remote. */
 	if ((rc = ike_out_ts(m, IKE_PLD_TSI, tr->ts_r, tr->n_r)) || (rc = ike_out_ts(m, IKE_PLD_TSR, tr->ts_l, tr->n_l)))
 		return rc;
+	if (t->keep) {
+		tr->phase = 1; /* the next requests are IKE_FOLLOWUP_KE */
+		return ike_mke_add_link(&tr->mke, m);
+	}
+	return install_r(sa, tr);
+}
+
+/* The responder's new pair, once every key exchange is done. */
+static int install_r(struct ike_sa *sa, struct task_rekey_child *tr)
+{
 	/* 1.3.3: ready to receive on the new pair before the answer leaves. */
-	rc = ike_child_install(sa, &tr->alg, tr->new_spi_in, ike_spi32(tr->alg.spi), tr->ts_l, tr->n_l,
-			       tr->ts_r, tr->n_r, tr->gir, tr->ni, tr->ni_len, tr->nr, tr->nr_len, 0, NULL);
+	int rc = ike_child_install(sa, &tr->alg, tr->new_spi_in, ike_spi32(tr->alg.spi), tr->ts_l, tr->n_l,
+				   tr->ts_r, tr->n_r, (const struct secret *const *)tr->mke.sk, tr->mke.n_sk,
+				   tr->ni, tr->ni_len, tr->nr, tr->nr_len, 0, NULL);
 	if (rc)
 		return rc;
 	struct ike_child_sa *old = ike_child_by_spi_in(sa, tr->old_spi_in);
@@ -287,7 +364,7 @@ static void task_free(struct ike_task *t)
 {
 	struct task_rekey_child *tr = (struct task_rekey_child *)t;
 	crypto_ke_free(tr->ke);
-	crypto_secret_free(tr->gir);
+	ike_mke_clear(&tr->mke);
 	crypto_wipe(tr, sizeof(*tr));
 	free(tr);
 }
