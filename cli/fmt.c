@@ -88,6 +88,9 @@ void fmt_profile_status(FILE *f, const cJSON *p)
 	fprintf(f, "%s\n", n ? "" : "-");
 	ROW(f, "IKE", "%s", path_human(fmt_str(p, "ike", "none")));
 	ROW(f, "ESP", "%s", path_human(fmt_str(p, "esp", "none")));
+	const char *algs = fmt_str(p, "ike_sa", NULL);
+	if (algs)
+		ROW(f, "IKE SA", "%s", algs);
 	const char *why = fmt_str(p, "path_reason", NULL);
 	if (why)
 		ROW(f, "path", "%s", why);

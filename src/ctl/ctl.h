@@ -66,6 +66,7 @@ struct ctl_profile_status {
 	unsigned n_vips;
 	enum petrel_path ike, esp;      /* where IKE and ESP run */
 	char path_reason[CTL_MSG_MAX];  /* why they run there */
+	char ike_sa[160];               /* the IKE SA's algorithms and key exchanges */
 	uint64_t bytes_in, bytes_out, packets_in, packets_out;
 	int64_t last_handshake;         /* last IKE_AUTH, rekey or resumption */
 	char error[CTL_MSG_MAX];        /* why the last attempt failed or the tunnel dropped */

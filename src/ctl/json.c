@@ -99,6 +99,7 @@ static cJSON *profile_status(const struct ctl_profile_status *p)
 	cJSON_AddStringToObject(o, "ike", ctl_path_name(p->ike));
 	cJSON_AddStringToObject(o, "esp", ctl_path_name(p->esp));
 	add_str_or_null(o, "path_reason", p->path_reason);
+	add_str_or_null(o, "ike_sa", p->ike_sa);
 	cJSON_AddNumberToObject(o, "bytes_in", (double)p->bytes_in);
 	cJSON_AddNumberToObject(o, "bytes_out", (double)p->bytes_out);
 	cJSON_AddNumberToObject(o, "packets_in", (double)p->packets_in);

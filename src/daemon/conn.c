@@ -558,6 +558,8 @@ void conn_status(const struct conn *c, struct ctl_profile_status *o)
 	if (c->state != PETREL_STATE_DISCONNECTED)
 		snprintf(o->path_reason, sizeof(o->path_reason), "%s", c->why);
 	if (c->sa && c->state == PETREL_STATE_CONNECTED) {
+		/* the key exchanges that made it: "+" joins RFC 9370 additional ones */
+		ike_chosen_str(ike_sa_ike_alg(c->sa), o->ike_sa, sizeof(o->ike_sa));
 		const struct ike_cp_result *cp = ike_sa_cp(c->sa);
 		if (cp->has_v4 && o->n_vips < CTL_VIPS_MAX)
 			inet_ntop(AF_INET, cp->v4, o->vips[o->n_vips++], sizeof(o->vips[0]));

@@ -52,7 +52,10 @@ int creds_load(const struct conf_profile *p, struct creds *c, struct ike_cfg *cf
 	memset(c, 0, sizeof(*c));
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->role = IKE_ROLE_INITIATOR;
-	int pq = p->pq != CONF_PQ_OFF;
+	/* pq: preferred offers the hybrid proposals first and the classic
+	 * ones after them (a classic gateway still connects); required only
+	 * the hybrid ones. */
+	int pq = p->pq == CONF_PQ_OFF ? IKE_PQ_OFF : p->pq == CONF_PQ_REQUIRED ? IKE_PQ_ONLY : IKE_PQ_FIRST;
 	if (p->pq == CONF_PQ_REQUIRED && !crypto_ke_supported(IKE_KE_MLKEM768)) {
 		snprintf(why, why_len, "profile '%s' requires post-quantum key exchange, but this "
 			 "OpenSSL provides no ML-KEM (needs OpenSSL >= 3.5 or oqsprovider)", p->name);

@@ -577,7 +577,8 @@ static int load_props(const struct conf_gw *c, int esp, struct ike_cfg *cfg)
 	int bad_any = 0;
 
 	if (!n) {
-		*n_out = ike_prop_defaults(proto, 0, out, IKE_CFG_PROPS_MAX);
+		/* hybrid ML-KEM first where this OpenSSL has it, classic after */
+		*n_out = ike_prop_defaults(proto, IKE_PQ_FIRST, out, IKE_CFG_PROPS_MAX);
 		return *n_out ? 0 : -EINVAL;
 	}
 	if (n > IKE_CFG_PROPS_MAX) {

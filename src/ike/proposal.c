@@ -184,20 +184,25 @@ size_t ike_prop_defaults(uint8_t proto, int pq, struct ike_prop_cfg *out, size_t
 	static const char *const esp[] = {
 		"aes256gcm16-chacha20poly1305-aes128gcm16-esn-noesn",
 	};
-	const char *const *list;
-	size_t n, got = 0;
+	const char *list[4];
+	size_t n = 0, got = 0;
 	const char *why;
 	char bad[32];
+	int mlkem = crypto_ke_supported(IKE_KE_MLKEM768);
 
 	if (proto == IKE_PROTO_ESP) {
-		list = esp;
-		n = 1;
-	} else if (pq && crypto_ke_supported(IKE_KE_MLKEM768)) {
-		list = ike_pq;
-		n = 2;
+		list[n++] = esp[0];
 	} else {
-		list = ike_classic;
-		n = 2;
+		if (pq != IKE_PQ_OFF && mlkem) {
+			list[n++] = ike_pq[0];
+			list[n++] = ike_pq[1];
+		}
+		if (pq == IKE_PQ_OFF || (pq == IKE_PQ_FIRST) || !mlkem) {
+			if (pq != IKE_PQ_ONLY) {
+				list[n++] = ike_classic[0];
+				list[n++] = ike_classic[1];
+			}
+		}
 	}
 	for (size_t i = 0; i < n && got < cap; i++)
 		if (ike_prop_parse(list[i], proto, &out[got], &why, bad) == 0)

@@ -51,8 +51,12 @@ struct ike_chosen {
 int ike_prop_parse(const char *s, uint8_t proto, struct ike_prop_cfg *out,
 		   const char **why, char bad[32]);
 
-/* The proposals petrel offers when a profile names none: AEAD first,
- * with hybrid ML-KEM when `pq` (and this OpenSSL can), ESN both ways for ESP. */
+/* The proposals petrel offers when a profile names none: AEAD first, ESN
+ * both ways for ESP. IKE: pq IKE_PQ_OFF classic groups only; IKE_PQ_ONLY
+ * the hybrid X25519/ECP + ML-KEM-768 proposals only (none when this OpenSSL
+ * has no ML-KEM); IKE_PQ_FIRST the hybrid ones first, then the classic
+ * ones (classic only without ML-KEM). */
+enum { IKE_PQ_OFF = 0, IKE_PQ_ONLY = 1, IKE_PQ_FIRST = 2 };
 size_t ike_prop_defaults(uint8_t proto, int pq, struct ike_prop_cfg *out, size_t cap);
 
 /* Fill an SA payload from proposals; each gets spi[0..spi_len) (IKE_SA_INIT:

@@ -262,8 +262,32 @@ static void test_child_rekey_followup(int who)
 	hx_free(&hx);
 }
 
+static int has_addke(const struct ike_prop_cfg *p)
+{
+	for (size_t j = 0; j < p->n; j++)
+		if (p->xf[j].type == IKE_XF_ADDKE1 && p->xf[j].id == 36)
+			return 1;
+	return 0;
+}
+
+/* The default IKE proposals per pq mode (IKE_PQ_*). */
+static void test_defaults(void)
+{
+	struct ike_prop_cfg p[8];
+	int mlkem = crypto_ke_supported(36);
+	CHECK_EQ(ike_prop_defaults(IKE_PROTO_IKE, IKE_PQ_OFF, p, 8), 2);
+	CHECK(!has_addke(&p[0]) && !has_addke(&p[1]));
+	CHECK_EQ(ike_prop_defaults(IKE_PROTO_IKE, IKE_PQ_ONLY, p, 8), mlkem ? 2u : 0u);
+	if (mlkem)
+		CHECK(has_addke(&p[0]) && has_addke(&p[1]));
+	CHECK_EQ(ike_prop_defaults(IKE_PROTO_IKE, IKE_PQ_FIRST, p, 8), mlkem ? 4u : 2u);
+	CHECK_EQ(has_addke(&p[0]), mlkem);
+	CHECK(!has_addke(&p[mlkem ? 2 : 0]));
+}
+
 int main(void)
 {
+	test_defaults();
 	run("aes256gcm16-prfsha256-x25519-ke1_ecp256", 1);
 	run("aes256gcm16-prfsha384-x25519-ke1_ecp256-ke2_x448", 2);
 	run("aes256gcm16-prfsha256-ecp256-ke1_x25519-ke3_ecp384", 2);
