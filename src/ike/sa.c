@@ -749,7 +749,9 @@ static void on_request(struct ike_sa *sa, const struct ike_msg_in *in)
 		ike_sa_set_state(sa, IKE_S_DEAD);
 		return;
 	}
+	/* RFC 9242 3: an error in IKE_INTERMEDIATE ends the setup here too */
 	if (sa->resp_error == IKE_N_AUTHENTICATION_FAILED || sa->resp_error == IKE_N_INVALID_SYNTAX ||
+	    in->hdr.exch == IKE_EXCH_INTERMEDIATE ||
 	    (in->hdr.exch == IKE_EXCH_AUTH && sa->state != IKE_S_ESTABLISHED))
 		ike_sa_fail(sa, -EPROTO, ike_notify_name(sa->resp_error));
 }

@@ -131,6 +131,68 @@ static void test_loss(void)
 	hx_free(&hx);
 }
 
+/* The initiator's IKE_INTERMEDIATE request replaced by one the test
+ * builds (under the initiator's keys) with KE method `method` and `len`
+ * octets of key data (an empty SK payload when method is 0); returns
+ * the notify the responder answers with (0 when it answered with a KE). */
+static uint16_t inject_inter(const char *ike, uint16_t method, size_t len)
+{
+	struct hx hx;
+	hx_init(&hx, PSK, PSK);
+	hx_props(&hx, HX_I, ike, "aes256gcm16");
+	hx_props(&hx, HX_R, ike, "aes256gcm16");
+	CHECK_EQ(hx_start(&hx), 0);
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK_EQ(hx_step(&hx), HX_I);
+	CHECK_EQ(hx_drop(&hx), HX_R); /* the real IKE_INTERMEDIATE request */
+	struct ike_sa *i = hx.side[HX_I].sa;
+	uint8_t inner[1700], out[2000], data[1600];
+	struct wb wi, wo;
+	struct ike_bld b;
+	size_t n;
+	memset(data, 0x5a, sizeof(data));
+	wb_init(&wi, inner, sizeof(inner));
+	ike_bld_chain(&b, &wi);
+	if (method) {
+		struct ike_ke ke = { .method = method, .data = data, .len = len };
+		ike_bld_begin(&b, IKE_PLD_KE, 0);
+		ike_ke_encode(&wi, &ke);
+		ike_bld_end(&b);
+	}
+	CHECK_EQ(ike_bld_finish(&b, &n), 0);
+	struct ike_hdr h = { .version = IKE_VERSION_2_0, .exch = IKE_EXCH_INTERMEDIATE,
+			     .flags = IKE_HDR_F_INITIATOR, .msg_id = 1 };
+	memcpy(h.spi_i, i->spi_i, 8);
+	memcpy(h.spi_r, i->spi_r, 8);
+	wb_init(&wo, out, sizeof(out));
+	CHECK_EQ(ike_sa_protect_with(i, i->km, &h, n ? b.first : IKE_PLD_NONE, inner, n, &wo), 0);
+	hx_inject(&hx, HX_R, out, wb_len(&wo));
+	uint16_t got = hx.side[HX_R].sa->resp_error; /* what the responder answered */
+	CHECK_EQ(hx_run(&hx, 4), 1);                  /* the answer reaches the initiator */
+	/* RFC 9242 3: any error ends the setup, on both sides */
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_DEAD);
+	CHECK_EQ(ike_sa_state(hx.side[HX_R].sa), IKE_S_DEAD);
+	CHECK_EQ(hx.side[HX_I].n_established, 0);
+	hx_free(&hx);
+	return got;
+}
+
+/* A wrong method, a key of the wrong length, no KE at all: the responder
+ * answers with an error notify and both ends give the SA up. */
+static void test_bad_intermediate(void)
+{
+	const char *p = "aes256gcm16-prfsha256-x25519-ke1_ecp256";
+	CHECK_EQ(inject_inter(p, 20, 97), IKE_N_NO_PROPOSAL_CHOSEN); /* ECP-384: not the negotiated ADDKE1 */
+	CHECK_EQ(inject_inter(p, 19, 40), IKE_N_INVALID_SYNTAX);     /* ECP-256 keys are 64 octets */
+	CHECK_EQ(inject_inter(p, 19, 64), IKE_N_INVALID_SYNTAX);     /* not a point on the curve */
+	CHECK_EQ(inject_inter(p, 0, 0), IKE_N_INVALID_SYNTAX);       /* an empty SK payload */
+	if (crypto_ke_supported(36)) {
+		const char *q = "aes256gcm16-prfsha256-x25519-ke1_mlkem768";
+		CHECK_EQ(inject_inter(q, 36, 1183), IKE_N_INVALID_SYNTAX); /* 1184 octets */
+		CHECK_EQ(inject_inter(q, 37, 1568), IKE_N_NO_PROPOSAL_CHOSEN); /* ML-KEM-1024 */
+	}
+}
+
 /* IntAuth is signed: one flipped bit in the responder's copy of the
  * initiator's chain and IKE_AUTH fails on both sides. */
 static void test_intauth_matters(void)
@@ -301,6 +363,7 @@ int main(void)
 	test_optional_none();
 	test_loss();
 	test_intauth_matters();
+	test_bad_intermediate();
 	test_rekey_followup(HX_I);
 	test_rekey_followup(HX_R);
 	test_followup_state_lost();
