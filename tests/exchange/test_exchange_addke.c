@@ -36,34 +36,65 @@ static void check_up(struct hx *hx)
 	CHECK_EQ(n, 1);
 }
 
+/* Deliver everything queued, noting each message once (the fragments of
+ * one message, RFC 7383, count once): exchange, ID, response. */
+struct seen {
+	unsigned n;
+	uint8_t exch[32];
+	uint32_t id[32];
+	int resp[32];
+	unsigned frags;   /* datagrams beyond one per message */
+};
+
+static void run_all(struct hx *hx, struct seen *sn)
+{
+	memset(sn, 0, sizeof(*sn));
+	for (int guard = 0; guard < 200 && hx->n_q; guard++) {
+		uint32_t id = 0;
+		int resp = -1;
+		uint8_t exch = hx_peek_exch(hx, &id, &resp);
+		if (sn->n && sn->exch[sn->n - 1] == exch && sn->id[sn->n - 1] == id && sn->resp[sn->n - 1] == resp)
+			sn->frags++;
+		else if (sn->n < 32) {
+			sn->exch[sn->n] = exch;
+			sn->id[sn->n] = id;
+			sn->resp[sn->n++] = resp;
+		}
+		hx_step(hx);
+	}
+}
+
 /* One run with proposal `ike` on both sides and `n_add` additional key
  * exchanges expected: IKE_SA_INIT, n_add x IKE_INTERMEDIATE (IDs 1..n),
  * IKE_AUTH with ID n + 1. */
 static void run(const char *ike, unsigned n_add)
 {
 	struct hx hx;
+	struct seen sn;
 	hx_init(&hx, PSK, PSK);
 	hx_props(&hx, HX_I, ike, "aes256gcm16");
 	hx_props(&hx, HX_R, ike, "aes256gcm16");
 	CHECK_EQ(hx_start(&hx), 0);
-	expect_next(&hx, IKE_EXCH_SA_INIT, 0, 0);
-	CHECK_EQ(hx_step(&hx), HX_R);
-	expect_next(&hx, IKE_EXCH_SA_INIT, 0, 1);
-	CHECK_EQ(hx_step(&hx), HX_I);
-	for (unsigned k = 1; k <= n_add; k++) {
-		expect_next(&hx, IKE_EXCH_INTERMEDIATE, k, 0);
-		CHECK_EQ(hx_step(&hx), HX_R);
-		expect_next(&hx, IKE_EXCH_INTERMEDIATE, k, 1);
-		CHECK_EQ(hx_step(&hx), HX_I);
+	run_all(&hx, &sn);
+	CHECK_EQ(sn.n, 4 + 2 * n_add);
+	for (unsigned k = 0; k < sn.n && k < 4 + 2 * n_add; k++) {
+		uint8_t want = k < 2 ? IKE_EXCH_SA_INIT : k < 2 + 2 * n_add ? IKE_EXCH_INTERMEDIATE : IKE_EXCH_AUTH;
+		CHECK_EQ(sn.exch[k], want);
+		CHECK_EQ(sn.id[k], k / 2);
+		CHECK_EQ(sn.resp[k], (int)(k % 2));
 	}
-	expect_next(&hx, IKE_EXCH_AUTH, n_add + 1, 0);
-	CHECK_EQ(hx_run(&hx, 10), 2);
 	check_up(&hx);
 	const struct ike_chosen *c = ike_sa_ike_alg(hx.side[HX_I].sa);
 	unsigned got = 0;
 	for (unsigned k = 1; k < 8; k++)
 		got += c->ke[k] != 0;
 	CHECK_EQ(got, n_add);
+	/* ML-KEM key shares do not fit one datagram: IKE_INTERMEDIATE is
+	 * fragmented (RFC 7383); classic ones are not, nor IKE_SA_INIT ever. */
+	int big = 0;
+	for (unsigned k = 1; k < 8; k++)
+		big |= c->ke[k] == 36 || c->ke[k] == 37;
+	CHECK(big ? sn.frags > 0 : sn.frags == 0);
 	/* A delete still works under the final keys. */
 	CHECK_EQ(ike_sa_delete(hx.side[HX_I].sa), 0);
 	CHECK_EQ(hx_run(&hx, 4), 2);
@@ -144,7 +175,8 @@ static uint16_t inject_inter(const char *ike, uint16_t method, size_t len)
 	CHECK_EQ(hx_start(&hx), 0);
 	CHECK_EQ(hx_step(&hx), HX_R);
 	CHECK_EQ(hx_step(&hx), HX_I);
-	CHECK_EQ(hx_drop(&hx), HX_R); /* the real IKE_INTERMEDIATE request */
+	while (hx.n_q) /* the real IKE_INTERMEDIATE request (all its fragments) */
+		CHECK_EQ(hx_drop(&hx), HX_R);
 	struct ike_sa *i = hx.side[HX_I].sa;
 	uint8_t inner[1700], out[2000], data[1600];
 	struct wb wi, wo;
