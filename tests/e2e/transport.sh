@@ -30,7 +30,7 @@ nat_masquerade || skip "this kernel refused the masquerade rule"
 
 gw_conf "  tun: ptgw0
   tun_address: [$GW_IN4]
-  proposals: { esp: [aes256gcm16] }"
+  proposals: { ike: [aes256gcm16-prfsha256-x25519-ke1_ecp256, aes256gcm16-prfsha256-x25519], esp: [aes256gcm16] }"
 tun_gw_start "$PETREL_GW"
 # Probes every second, unanswered after 300 ms, 3 in a row move ESP.
 ECHO="  echo: { interval_ms: 1000, timeout_ms: 300, retries: 3 }"
@@ -76,6 +76,16 @@ up_ok() { # NAME: petrel up, connected, ping through
 case $WHICH in
 a)
 	profile sep aes256gcm16 "$ECHO"
+	# hybrid: an RFC 9370 additional key exchange, in IKE_INTERMEDIATE on
+	# the TCP stream (classic groups here; ML-KEM runs in the Debian 13 tier)
+	cat > "$WORK/etc/profiles.d/hyb.yaml" <<-EOF
+	hyb:
+	  gateway: $GW
+	  remote_id: $GW_ID
+	  local_id: $CLIENT_ID
+	  auth: { method: psk, psk_file: $WORK/etc/client.psk }
+	  proposals: { ike: [aes256gcm16-prfsha256-x25519-ke1_ecp256], esp: [aes256gcm16] }
+	EOF
 	petreld_start "$PETRELD"
 	up_ok sep
 	st=$(pstatus sep)
@@ -91,7 +101,16 @@ a)
 	gw_stats
 	[ "$ST_rx_stream" = 0 ] && [ "$ST_tx_stream" = 0 ] || fail "ESP went into the stream: rx $ST_rx_stream tx $ST_tx_stream"
 	[ "$ST_rx_echo" -ge 3 ] || fail "petrel-gw answered $ST_rx_echo ESP Echo requests (want >= 3)"
-	log "PASS (a): IKE_SA_INIT on UDP, IKE in TCP, ESP on UDP, $ST_rx_echo ESP Echo probes answered, ping both ways, in $(elapsed) s"
+	pt down sep >/dev/null
+	up_ok hyb
+	st=$(pstatus hyb)
+	[ "$(status_field "$st" ike)" = tcp ] || fail "hyb: IKE is not in TCP: $st"
+	grep -q '"ike_sa":"AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE25519+ECP_256"' <<<"$st" \
+		|| fail "hyb: status does not show the additional key exchange: $st"
+	grep -q 'IKE_INTERMEDIATE: additional key exchange 1 (ECP_256) done; keys updated' "$WORK/gw.log" \
+		|| fail "hyb: petrel-gw ran no IKE_INTERMEDIATE"
+	[ "$(grep -c 'IKE now on the TCP stream' "$WORK/gw.log")" -ge 2 ] || fail "hyb: IKE_INTERMEDIATE was not in TCP"
+	log "PASS (a): IKE_SA_INIT on UDP, IKE in TCP, ESP on UDP, $ST_rx_echo ESP Echo probes answered, ping both ways; hybrid x25519+ecp256 with IKE_INTERMEDIATE in TCP, in $(elapsed) s"
 	;;
 b)
 	profile sep aes256gcm16 "$ECHO"
