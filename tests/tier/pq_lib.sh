@@ -96,8 +96,8 @@ pt() {
 }
 
 # The gateway's configuration: petrel-gw with a TUN and the IKE and ESP
-# proposals given (YAML flow lists), debug log.
-pq_gw_conf() { # IKE-LIST ESP-LIST
+# proposals given (YAML flow lists), log level LEVEL (default debug).
+pq_gw_conf() { # IKE-LIST ESP-LIST [LEVEL]
 	psk_file "$WORK/gw.psk"
 	cat > "$WORK/gw.yaml" <<-EOF
 	gateway:
@@ -107,7 +107,7 @@ pq_gw_conf() { # IKE-LIST ESP-LIST
 	  pool: $POOL4
 	  dns: [203.0.113.53]
 	  subnets: [203.0.113.0/24]
-	  log_level: debug
+	  log_level: ${3:-debug}
 	  tun: ptgw0
 	  tun_address: [$GW_IN4]
 	  proposals: { ike: $1, esp: $2 }
