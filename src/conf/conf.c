@@ -108,9 +108,14 @@ static void load_doc(struct ld *l, struct top *t, yaml_node_t *root)
 	int is_main = 0;
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = ld_node(l, p->key);
+		yaml_node_t *v = ld_node(l, p->value);
+		/* log_level alone also makes the main file: its value is a
+		 * word, where a profile named so would be a map */
 		if (k && k->type == YAML_SCALAR_NODE &&
 		    (strcmp((const char *)k->data.scalar.value, "profiles") == 0 ||
-		     strcmp((const char *)k->data.scalar.value, "codepoints") == 0))
+		     strcmp((const char *)k->data.scalar.value, "codepoints") == 0 ||
+		     (strcmp((const char *)k->data.scalar.value, "log_level") == 0 && v &&
+		      v->type == YAML_SCALAR_NODE)))
 			is_main = 1;
 	}
 	if (is_main) {

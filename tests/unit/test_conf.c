@@ -319,10 +319,25 @@ static void test_dir(void)
 	rmdir(dir);
 }
 
+/* petrel.yaml with only a log level is the main file, not a profile named
+ * "log_level"; a map under that name is still a profile. */
+static void test_log_level_only(void)
+{
+	struct conf c;
+	struct conf_diags d = { 0 };
+	conf_init(&c);
+	CHECK_EQ(conf_load_buf(&c, "petrel.yaml", "log_level: debug\n", 17, &d), 0);
+	CHECK_EQ(d.n, 0);
+	CHECK_EQ(c.n_profiles, 0);
+	CHECK_EQ(c.log_level, 3);
+	conf_free(&c);
+}
+
 int main(void)
 {
 	test_product_example();
 	test_main_file();
+	test_log_level_only();
 	test_bad();
 	test_every_error();
 	test_echo_tcp_blocked();

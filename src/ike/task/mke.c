@@ -89,6 +89,8 @@ int ike_mke_process_i(struct ike_mke *k, const struct ike_msg_in *m)
 	crypto_ke_free(k->ke);
 	k->ke = NULL;
 	k->sk[k->n_sk++] = s;
+	log_info(IKE_LOG, "IKE_FOLLOWUP_KE: additional key exchange %u (%s) done", k->n,
+		 ike_ke_name(k->method[k->n]));
 	unsigned next = ike_mke_next(k);
 	if (!next)
 		return 0;
@@ -137,6 +139,8 @@ int ike_mke_process_r(struct ike_mke *k, struct ike_sa *sa, const struct ike_msg
 		return -EBADMSG;
 	}
 	k->sk[k->n_sk++] = s;
+	log_info(IKE_LOG, "IKE_FOLLOWUP_KE: additional key exchange %u (%s) answered", k->n,
+		 ike_ke_name(k->method[k->n]));
 	if (ike_mke_next(k) && (rc = ike_mke_new_link(k, sa)))
 		return rc;
 	return 0;
