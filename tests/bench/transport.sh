@@ -58,21 +58,8 @@ e2e_init none
 tun_topology tun
 nat_masquerade || fail "this kernel refused the masquerade rule"
 
-# The router's filter, rules by handle (as in tests/e2e/transport.sh).
-nft_rt() { ip netns exec "$NS_RT" nft "$@"; }
-nft_rt add table inet pte2e_fw
-nft_rt add chain inet pte2e_fw filt '{ type filter hook forward priority 0; policy accept; }'
-block() { # NAME RULE...
-	local name=$1 h
-	shift
-	h=$(nft_rt --echo --handle add rule inet pte2e_fw filt "$@" | sed -nE 's/.*# handle ([0-9]+).*/\1/p')
-	[ -n "$h" ] || fail "nft: cannot add '$*'"
-	printf -v "H_$name" '%s' "$h"
-}
-unblock() { # NAME
-	local v="H_$1"
-	nft_rt delete rule inet pte2e_fw filt handle "${!v}"
-}
+# The router's filter, rules by handle (tests/e2e/tunnel_lib.sh).
+fw_init
 block_udp() { block u4500 udp dport 4500 drop; block u4500r udp sport 4500 drop; }
 unblock_udp() { unblock u4500; unblock u4500r; }
 

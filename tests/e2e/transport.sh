@@ -35,21 +35,8 @@ tun_gw_start "$PETREL_GW"
 # Probes every second, unanswered after 300 ms, 3 in a row move ESP.
 ECHO="  echo: { interval_ms: 1000, timeout_ms: 300, retries: 3 }"
 
-# The router's filter: rules by handle so each can be taken out again.
-nft_rt() { ip netns exec "$NS_RT" nft "$@"; }
-nft_rt add table inet pte2e_fw
-nft_rt add chain inet pte2e_fw filt '{ type filter hook forward priority 0; policy accept; }'
-block() { # NAME RULE...: add a rule, remember its handle
-	local name=$1 h
-	shift
-	h=$(nft_rt --echo --handle add rule inet pte2e_fw filt "$@" | sed -nE 's/.*# handle ([0-9]+).*/\1/p')
-	[ -n "$h" ] || fail "nft: cannot add '$*'"
-	printf -v "H_$name" '%s' "$h"
-}
-unblock() { # NAME
-	local v="H_$1"
-	nft_rt delete rule inet pte2e_fw filt handle "${!v}"
-}
+# The router's filter (tunnel_lib.sh): rules by handle so each can be taken out again.
+fw_init
 
 # Wait until `petrel status` of NAME has FIELD = VALUE; prints the seconds.
 wait_status() { # NAME FIELD VALUE SECONDS

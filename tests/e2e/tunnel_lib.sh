@@ -184,3 +184,22 @@ gw_stats() {
 		printf -v "ST_${kv%%=*}" '%s' "${kv#*=}"
 	done
 }
+
+# A filter in the router namespace whose rules can be taken out again:
+# fw_init once, then block NAME RULE... / unblock NAME (by the rule's handle).
+nft_rt() { ip netns exec "$NS_RT" nft "$@"; }
+fw_init() {
+	nft_rt add table inet pte2e_fw
+	nft_rt add chain inet pte2e_fw filt '{ type filter hook forward priority 0; policy accept; }'
+}
+block() { # NAME RULE...: add a rule, remember its handle
+	local name=$1 h
+	shift
+	h=$(nft_rt --echo --handle add rule inet pte2e_fw filt "$@" | sed -nE 's/.*# handle ([0-9]+).*/\1/p')
+	[ -n "$h" ] || fail "nft: cannot add '$*'"
+	printf -v "H_$name" '%s' "$h"
+}
+unblock() { # NAME
+	local v="H_$1"
+	nft_rt delete rule inet pte2e_fw filt handle "${!v}"
+}
