@@ -9,6 +9,9 @@
 #   pure768     aes256gcm16-prfsha256-mlkem768               transport auto
 #   hybrid1024  aes256gcm16-prfsha384-x25519-ke1_mlkem1024   transport auto
 #   udp768      aes256gcm16-prfsha256-x25519-ke1_mlkem768    transport udp
+#   tcp768      aes256gcm16-prfsha256-mlkem768               transport tcp: ML-KEM
+#               alone in an IKE_SA_INIT that already runs in the RFC 9329
+#               stream (draft-ietf-ipsecme-ikev2-mlkem), IKE and ESP in TCP
 #
 # The transport-auto cases: `petrel up` connects with IKE_SA_INIT on UDP and
 # the rest of IKE in TCP (status "ike":"tcp", ESP on UDP) and the IKE SA of
@@ -75,6 +78,7 @@ pq_profile hybrid768 $H768 $ESP_PQ "  rekey_child_s: 3"
 pq_profile pure768 $P768 $ESP_PQ "  rekey_child_s: 3"
 pq_profile hybrid1024 $H1024 $ESP_PQ "  rekey_child_s: 3"
 pq_profile udp768 $H768 $ESP_PQ "  transport: udp"
+pq_profile tcp768 $P768 $ESP_PQ "  transport: tcp"
 pq_petreld_start $BUILD
 log "petrel-gw, petreld and petrel from $TRIXIE/petrel/$BUILD ($(chroot "$TRIXIE" openssl version | cut -d' ' -f1-2))"
 
@@ -179,7 +183,28 @@ case_udp() { # NAME WANT-IKE-SA
 	INFO="$want over UDP, up in $t_up ms; IKE_INTERMEDIATE request in $n fragments (RFC 7383)"
 }
 
-CASES=${PETREL_PQGW_CASES:-hybrid768 pure768 hybrid1024 udp768}
+case_tcp() { # NAME WANT-IKE-SA
+	local name=$1 want=$2 g0 t0 t_up out st vip
+	g0=$G0
+	t0=$(date +%s%N)
+	out=$(pt up "$name" 2>&1) || { WHY="petrel up: $out"; return; }
+	t_up=$(ms_since "$t0")
+	st=$(pstatus "$name")
+	[ "$(status_field "$st" state)" = connected ] || { WHY="not connected: $st"; return; }
+	{ [ "$(status_field "$st" ike)" = tcp ] && [ "$(status_field "$st" esp)" = tcp ]; } \
+		|| { WHY="IKE/ESP are not tcp/tcp: $st"; return; }
+	grep -qF "\"ike_sa\":\"$want\"" <<<"$st" || { WHY="the IKE SA is not $want: $st"; return; }
+	since "$WORK/gw.log" "$g0" > "$WORK/gw-$name.log"
+	grep -q 'IKE_SA_INIT from [0-9.:]* over TCP answered' "$WORK/gw-$name.log" \
+		|| { WHY="petrel-gw saw no IKE_SA_INIT over TCP"; return; }
+	vip=$(sed -nE 's/.*"vips":\["([^"]+)".*/\1/p' <<<"$st")
+	ping_chk "$NS_CLI" $GW_IN4 3 || return
+	ping_chk "$NS_GW" "$vip" 3 || return
+	out=$(pt down "$name" 2>&1) || { WHY="petrel down: $out"; return; }
+	INFO="$want with IKE_SA_INIT in the TCP stream, ESP in TCP, up in $t_up ms"
+}
+
+CASES=${PETREL_PQGW_CASES:-hybrid768 pure768 hybrid1024 udp768 tcp768}
 for c in $CASES; do
 	WHY="" INFO=""
 	G0=$(( $(wc -l < "$WORK/gw.log") + 1 )) D0=$(( $(wc -l < "$WORK/petreld.log") + 1 ))
@@ -189,6 +214,7 @@ for c in $CASES; do
 	pure768)    case_auto pure768 AES_GCM_16_256/PRF_HMAC_SHA2_256/ML_KEM_768 - ;;
 	hybrid1024) case_auto hybrid1024 AES_GCM_16_256/PRF_HMAC_SHA2_384/CURVE25519+ML_KEM_1024 ML_KEM_1024 ;;
 	udp768)     case_udp udp768 AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE25519+ML_KEM_768 ;;
+	tcp768)     case_tcp tcp768 AES_GCM_16_256/PRF_HMAC_SHA2_256/ML_KEM_768 ;;
 	*) fail "unknown case '$c' in PETREL_PQGW_CASES" ;;
 	esac
 	if [ -z "$WHY" ]; then
