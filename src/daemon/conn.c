@@ -4,6 +4,7 @@
 #include "daemon/conn_int.h"
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -234,8 +235,11 @@ static int op_child_up(void *ctx, struct ike_sa *sa, const struct ike_child *k)
 	struct conn *c = ctx;
 	int rc;
 
-	if (!c->tun && (rc = bring_up_net(c, k)))
-		return rc;
+	if (!c->tun) {
+		if ((rc = bring_up_net(c, k)))
+			return rc;
+		path_tun_up(c, if_nametoindex(sysnet_ifname(c->net)));
+	}
 	if ((rc = tunnel_child_add(c->tun, k, (struct sockaddr *)&c->gw, esp_in_udp(c)))) {
 		conn_set_error(c, "cannot install the Child SA: %s", pt_strerror(rc));
 		return rc;

@@ -71,6 +71,16 @@ struct conn {
 	unsigned misses;          /* probes unanswered in a row */
 	uint64_t moves;           /* ESP moves between UDP and TCP */
 	char why[CTL_MSG_MAX];    /* why IKE and ESP run where they do */
+
+	/* Network changes and wake-ups (conn_path.c): the rtnetlink monitor,
+	 * a settle timer that coalesces a burst, a clock watch for sleep. */
+	struct net_netmon *nm;
+	uv_poll_t nm_poll;
+	uv_timer_t nm_settle, wake;
+	unsigned nm_events;
+	int64_t wake_wall_ms, wake_mono_ms;
+	int64_t last_change;      /* when the last change was acted on (s) */
+	struct sockaddr_storage stream_local; /* where the stream leaves from */
 };
 
 void conn_set_error(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -81,7 +91,7 @@ void conn_go_down(struct conn *c);
 void conn_restart(struct conn *c);
 
 /* conn_path.c */
-void path_init(struct conn *c);                /* 3 timers: c->handles_open += 3 */
+void path_init(struct conn *c);                /* timers, netmon: adds to c->handles_open */
 void path_close_handles(struct conn *c, uv_close_cb cb);
 void path_reset(struct conn *c);               /* stream closed, timers stopped */
 void path_sa_started(struct conn *c);          /* after ike_sa_new, before initiate */
@@ -91,6 +101,12 @@ void path_child_up(struct conn *c, const struct ike_child *k);
 struct tunnel_ops;
 void path_tunnel_ops(struct conn *c, struct tunnel_ops *out);
 enum petrel_path path_ike(const struct conn *c);
+/* Pure: the milliseconds the machine slept between two readings of the
+ * wall clock and the monotonic clock (which stops in suspend), 0 when the
+ * gap is under the noise. */
+int64_t path_slept_ms(int64_t wall0, int64_t mono0, int64_t wall1, int64_t mono1);
+/* After the TUN is up: its changes are ours, not the network's. */
+void path_tun_up(struct conn *c, unsigned ifindex);
 enum petrel_path path_esp(const struct conn *c);
 
 #endif

@@ -20,12 +20,14 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/err.h"
 #include "base/log.h"
 #include "daemon/conn_int.h"
 #include "net/addr.h"
 #include "net/ikesock.h"
+#include "net/netmon.h"
 #include "net/tcpconn.h"
 #include "tunnel/tunnel.h"
 
@@ -34,6 +36,9 @@
 #define RECONNECT_FIRST_MS 200u  /* a broken stream: first retry, doubling ... */
 #define RECONNECT_MAX_MS 10000u  /* ... up to this */
 #define PROBE_TCP_EVERY_MS 5000u /* ESP in TCP, no interval set: recheck UDP this often */
+#define SETTLE_MS 300u           /* a burst of link/address/route changes acts once */
+#define WAKE_CHECK_MS 2000u      /* the clocks are compared this often ... */
+#define WAKE_SLEPT_MS 5000u      /* ... and a wall-clock jump this much past them is a sleep */
 
 static void stream_open(struct conn *c);
 
@@ -281,7 +286,7 @@ static void stream_open(struct conn *c)
 		.connected = stream_connected, .ike = stream_ike, .esp = stream_esp, .closed = stream_closed,
 	};
 	struct tcpconn_ops ops = ops0;
-	struct sockaddr_storage local = c->local;
+	struct sockaddr_storage local = c->stream_local.ss_family ? c->stream_local : c->local;
 	ops.ctx = c;
 	net_sa_set_port(&local, 0);
 	int rc = tcpconn_connect(c->loop, (const struct sockaddr *)&c->gw, (const struct sockaddr *)&local,
@@ -291,6 +296,131 @@ static void stream_open(struct conn *c)
 		log_warn(CLOG, "%s: cannot open a TCP stream: %s", c->p->name, pt_strerror(rc));
 		stream_lost(c, rc);
 	}
+}
+
+/* ---- network changes and wake-ups ---- */
+
+int64_t path_slept_ms(int64_t wall0, int64_t mono0, int64_t wall1, int64_t mono1)
+{
+	int64_t gap = (wall1 - wall0) - (mono1 - mono0);
+	return gap >= (int64_t)WAKE_SLEPT_MS ? gap : 0;
+}
+
+static int64_t ms_of(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Something around us changed (or we slept): check the path again. The
+ * stream follows a new source address; ESP is probed at once. Roaming of
+ * the IKE SA itself (MOBIKE, resumption) is not done here. */
+static void network_changed(struct conn *c, const char *what)
+{
+	char a[NET_ADDR_STR_MAX], b[NET_ADDR_STR_MAX];
+	struct sockaddr_storage now;
+
+	if (c->state != PETREL_STATE_CONNECTED || !c->sa)
+		return;
+	c->last_change = (int64_t)time(NULL);
+	const struct sockaddr_storage *was = c->stream_local.ss_family ? &c->stream_local : &c->local;
+	if (net_source_for(&c->gw, &now) == 0 && !net_sa_eq_ip((struct sockaddr *)&now, (const struct sockaddr *)was)) {
+		log_info(CLOG, "%s: %s: the path to the gateway now leaves from %s (was %s)", c->p->name, what,
+			 net_sa_str((struct sockaddr *)&now, a, sizeof(a)),
+			 net_sa_str((const struct sockaddr *)was, b, sizeof(b)));
+		c->stream_local = now;
+		if (c->stream) {
+			/* RFC 9329 6: the originator opens a new stream */
+			tcpconn_close(c->stream);
+			stream_lost(c, -ENETUNREACH);
+		}
+	} else {
+		log_info(CLOG, "%s: %s: checking the path", c->p->name, what);
+	}
+	if (ike_sa_echo(c->sa) && ike_sa_separate(c->sa) && c->tun) {
+		/* the next probe now, with the full retry schedule */
+		c->awaiting = 0;
+		c->misses = 0;
+		probe_now(c);
+	}
+	char why[CTL_MSG_MAX];
+	snprintf(why, sizeof(why), "%s; %s", what, c->why);
+	if (c->ev.path)
+		c->ev.path(c->ev.ctx, c, why);
+}
+
+static void on_settled(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+	unsigned ev = c->nm_events;
+	char what[64];
+	c->nm_events = 0;
+	snprintf(what, sizeof(what), "network changed (%s%s%s%s)", ev & NET_NETMON_LINK ? "link " : "",
+		 ev & NET_NETMON_ADDR ? "address " : "", ev & NET_NETMON_ROUTE ? "route " : "",
+		 ev & NET_NETMON_RESYNC ? "lost events " : "");
+	size_t n = strlen(what);
+	if (n >= 2 && what[n - 2] == ' ')
+		memmove(what + n - 2, what + n - 1, 2); /* "(link )" -> "(link)" */
+	network_changed(c, what);
+}
+
+static void on_netmon(uv_poll_t *h, int status, int events)
+{
+	struct conn *c = h->data;
+	unsigned ev = 0;
+	(void)events;
+	if (status < 0 || net_netmon_read(c->nm, &ev) < 0 || !ev)
+		return;
+	c->nm_events |= ev;
+	if (!uv_is_active((uv_handle_t *)&c->nm_settle))
+		uv_timer_start(&c->nm_settle, on_settled, SETTLE_MS, 0);
+}
+
+static void on_wake_check(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+	int64_t wall = ms_of(CLOCK_REALTIME), mono = ms_of(CLOCK_MONOTONIC);
+	int64_t slept = path_slept_ms(c->wake_wall_ms, c->wake_mono_ms, wall, mono);
+	c->wake_wall_ms = wall;
+	c->wake_mono_ms = mono;
+	if (slept) {
+		char what[64];
+		snprintf(what, sizeof(what), "woke up after about %lld s", (long long)(slept / 1000));
+		network_changed(c, what);
+	}
+}
+
+void path_tun_up(struct conn *c, unsigned ifindex)
+{
+	if (c->nm)
+		net_netmon_ignore_ifindex(c->nm, ifindex);
+}
+
+static void watch_start(struct conn *c)
+{
+	if (c->nm && !uv_is_active((uv_handle_t *)&c->nm_poll)) {
+		/* what queued up while we were not watching is history */
+		unsigned ev = 1;
+		for (int i = 0; i < 64 && ev; i++)
+			if (net_netmon_read(c->nm, &ev) < 0)
+				break;
+		uv_poll_start(&c->nm_poll, UV_READABLE, on_netmon);
+	}
+	c->wake_wall_ms = ms_of(CLOCK_REALTIME);
+	c->wake_mono_ms = ms_of(CLOCK_MONOTONIC);
+	uv_timer_start(&c->wake, on_wake_check, WAKE_CHECK_MS, WAKE_CHECK_MS);
+}
+
+static void watch_stop(struct conn *c)
+{
+	if (c->nm)
+		uv_poll_stop(&c->nm_poll);
+	uv_timer_stop(&c->nm_settle);
+	uv_timer_stop(&c->wake);
+	c->nm_events = 0;
+	if (c->nm)
+		net_netmon_ignore_ifindex(c->nm, 0);
 }
 
 /* ---- the connection's side ---- */
@@ -338,6 +468,7 @@ void path_sa_started(struct conn *c)
 void path_established(struct conn *c)
 {
 	uv_timer_stop(&c->udp_wait);
+	watch_start(c);
 	if (c->mode != CONF_TRANSPORT_SEPARATE || c->sep_off)
 		return;
 	if (ike_sa_separate(c->sa))
@@ -380,6 +511,8 @@ void path_tunnel_ops(struct conn *c, struct tunnel_ops *out)
 
 void path_reset(struct conn *c)
 {
+	watch_stop(c);
+	memset(&c->stream_local, 0, sizeof(c->stream_local));
 	uv_timer_stop(&c->reconnect);
 	uv_timer_stop(&c->probe);
 	uv_timer_stop(&c->udp_wait);
@@ -398,8 +531,24 @@ void path_init(struct conn *c)
 	uv_timer_init(c->loop, &c->reconnect);
 	uv_timer_init(c->loop, &c->probe);
 	uv_timer_init(c->loop, &c->udp_wait);
-	c->reconnect.data = c->probe.data = c->udp_wait.data = c;
-	c->handles_open += 3;
+	uv_timer_init(c->loop, &c->nm_settle);
+	uv_timer_init(c->loop, &c->wake);
+	c->reconnect.data = c->probe.data = c->udp_wait.data = c->nm_settle.data = c->wake.data = c;
+	c->handles_open += 5;
+	/* Without a monitor (no rtnetlink here) changes go unseen, wake-ups not. */
+	int rc = net_netmon_open(&c->nm);
+	if (rc) {
+		log_warn(CLOG, "%s: no network-change monitor: %s", c->p->name, pt_strerror(rc));
+		c->nm = NULL;
+		return;
+	}
+	if (uv_poll_init(c->loop, &c->nm_poll, net_netmon_fd(c->nm))) {
+		net_netmon_close(c->nm);
+		c->nm = NULL;
+		return;
+	}
+	c->nm_poll.data = c;
+	c->handles_open++;
 }
 
 void path_close_handles(struct conn *c, uv_close_cb cb)
@@ -408,4 +557,12 @@ void path_close_handles(struct conn *c, uv_close_cb cb)
 	uv_close((uv_handle_t *)&c->reconnect, cb);
 	uv_close((uv_handle_t *)&c->probe, cb);
 	uv_close((uv_handle_t *)&c->udp_wait, cb);
+	uv_close((uv_handle_t *)&c->nm_settle, cb);
+	uv_close((uv_handle_t *)&c->wake, cb);
+	if (c->nm) {
+		/* the poll handle leaves epoll now; the descriptor may go */
+		uv_close((uv_handle_t *)&c->nm_poll, cb);
+		net_netmon_close(c->nm);
+		c->nm = NULL;
+	}
 }

@@ -13,7 +13,10 @@
 #      TCP), and auto falls back to it.
 #   e  a TCP reset mid-session (transport: tcp): the stream is reopened, the
 #      SAs survive (same SPIs), traffic flows again.
-# Usage: transport.sh a|b|c|d|e PETREL-GW PETRELD PETREL   (root; 77 = skipped)
+#   f  a network change in the client namespace (a second address, then a
+#      new default route): petreld notices it (its own TUN, addresses and
+#      routes do not count), probes ESP again at once, and says so.
+# Usage: transport.sh a|b|c|d|e|f PETREL-GW PETRELD PETREL   (root; 77 = skipped)
 set -euo pipefail
 WHICH=$1
 CASE=tr$WHICH
@@ -210,6 +213,34 @@ e)
 	n=$(grep -c 'IKE now on the TCP stream' "$WORK/gw.log")
 	[ "$n" -ge 1 ] || fail "petrel-gw did not take the new stream"
 	log "PASS (e): TCP reset: stream reopened ($(grep -c 'reconnecting in' "$WORK/petreld.log") reconnect attempt(s)), same IKE SA and Child SA $child, ping through, in $(elapsed) s"
+	;;
+f)
+	# probes after setup and on changes only, so a new answer proves a re-probe
+	profile sep aes256gcm16 "  echo: { interval_ms: 0, timeout_ms: 300, retries: 3 }"
+	petreld_start "$PETRELD"
+	up_ok sep
+	sleep 1
+	! grep -q "network changed" "$WORK/petreld.log" || fail "petreld took its own TUN and routes for a network change"
+	gw_stats
+	e0=$ST_rx_echo
+	[ "$e0" -ge 1 ] || fail "no ESP Echo probe after setup"
+	t0=$(elapsed)
+	ip -n "$NS_CLI" addr add 192.0.2.3/24 dev c-eth
+	wait_for "$WORK/petreld.log" "network changed \\(address\\): checking the path" 3 \
+		|| fail "petreld did not notice the new address"
+	sleep 0.5
+	gw_stats
+	[ "$ST_rx_echo" -gt "$e0" ] || fail "no ESP Echo probe after the change ($ST_rx_echo)"
+	t=$(echo "$(elapsed) $t0" | awk '{printf "%.1f", $1 - $2}')
+	e1=$ST_rx_echo
+	ip -n "$NS_CLI" route replace default via $RT_CLI dev c-eth metric 5
+	wait_for "$WORK/petreld.log" "network changed \\(.*route.*\\): checking the path" 3 \
+		|| fail "petreld did not notice the new default route"
+	sleep 0.5
+	gw_stats
+	[ "$ST_rx_echo" -gt "$e1" ] || fail "no ESP Echo probe after the route change"
+	ping_ok "$NS_CLI" $GW_IN4
+	log "PASS (f): a new address and a new default route each noticed and ESP probed again (first in $t s); petreld's own changes ignored, in $(elapsed) s"
 	;;
 *) fail "unknown case '$WHICH'" ;;
 esac
