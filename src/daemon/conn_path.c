@@ -345,7 +345,7 @@ static void network_changed(struct conn *c, const char *what)
 		probe_now(c);
 	}
 	char why[CTL_MSG_MAX];
-	snprintf(why, sizeof(why), "%s; %s", what, c->why);
+	snprintf(why, sizeof(why), "%.64s; %.180s", what, c->why);
 	if (c->ev.path)
 		c->ev.path(c->ev.ctx, c, why);
 }
