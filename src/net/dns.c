@@ -185,9 +185,12 @@ static int mkdir_parent_of(const char *path)
 	return 0;
 }
 
+/* The pid in the name: two petrelds in network namespaces share /etc (only
+ * resolv.conf itself is bind-mounted per namespace), and one must never
+ * unlink the other's half-written file (seen as ENOENT from rename). */
 static int tmp_name(const char *path, char *out, size_t cap)
 {
-	int w = snprintf(out, cap, "%s.petrel-tmp", path);
+	int w = snprintf(out, cap, "%s.petrel-tmp.%ld", path, (long)getpid());
 	return w < 0 || (size_t)w >= cap ? -ENAMETOOLONG : 0;
 }
 
