@@ -201,7 +201,6 @@ static void log_child(struct gw_sa *gs, const char *what, const struct ike_child
 	for (size_t i = 0; i < c->n_ts_remote && used < sizeof(tsr); i++)
 		used += (size_t)snprintf(tsr + used, sizeof(tsr) - used, "%s%s", i ? "," : "",
 					 net_ts_str(&c->ts_remote[i], one, sizeof(one)));
-	/* TODO(issue 3): hand the keys to the ESP data plane. */
 	log_info(GW_LOG, "%s: Child SA %s spi_in=%08x spi_out=%08x esp=%s local_ts=%s remote_ts=%s",
 		 gs->name, what, c->spi_in, c->spi_out, algs, tsl, tsr);
 }

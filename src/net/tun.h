@@ -11,8 +11,9 @@
  * the device and with it every address and route on it. Nothing else is
  * restored here: that is route.h's job.
  *
- * TODO(issue 4): IFF_VNET_HDR and TUNSETOFFLOAD (virtio-net header, GSO/GRO
- * super-packets), and IFF_MULTI_QUEUE for one queue per worker thread. */
+ * With net_tun_cfg.offload the device hands out TCP super-packets behind a
+ * virtio_net_hdr (src/tunnel/offload.c segments them). Not done: writing
+ * coalesced super-packets back (GRO), IFF_MULTI_QUEUE for worker threads. */
 #ifndef PETREL_NET_TUN_H
 #define PETREL_NET_TUN_H
 
