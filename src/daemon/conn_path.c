@@ -193,6 +193,12 @@ static int stream_send(void *ctx, void *stream, const uint8_t *pkt, size_t len)
 	return tcpconn_send_esp(stream, pkt, len);
 }
 
+static int stream_send_many(void *ctx, void *stream, const struct iovec *pkts, size_t n)
+{
+	(void)ctx;
+	return tcpconn_send_esp_many(stream, pkts, n);
+}
+
 static void stream_ike(void *ctx, struct tcpconn *s, const uint8_t *msg, size_t len)
 {
 	struct conn *c = ctx;
@@ -507,6 +513,7 @@ void path_tunnel_ops(struct conn *c, struct tunnel_ops *out)
 	out->ctx = c;
 	out->echo_reply = on_echo_reply;
 	out->stream_send = stream_send;
+	out->stream_send_many = stream_send_many;
 }
 
 void path_reset(struct conn *c)

@@ -32,6 +32,12 @@ static int stream_send(void *ctx, void *stream, const uint8_t *pkt, size_t len)
 	return tcpconn_send_esp(stream, pkt, len);
 }
 
+static int stream_send_many(void *ctx, void *stream, const struct iovec *pkts, size_t n)
+{
+	(void)ctx;
+	return tcpconn_send_esp_many(stream, pkts, n);
+}
+
 int gw_dp_new(uv_loop_t *loop, const struct conf_gw *c, int udp_fd,
 	      const struct ike_codepoints *cp, struct gw_dp **out)
 {
@@ -61,7 +67,7 @@ int gw_dp_new(uv_loop_t *loop, const struct conf_gw *c, int udp_fd,
 			goto fail;
 		}
 	}
-	static const struct tunnel_ops tops = { .stream_send = stream_send };
+	static const struct tunnel_ops tops = { .stream_send = stream_send, .stream_send_many = stream_send_many };
 	if ((rc = tunnel_new(loop, net_tun_fd(dp->tun), udp_fd, &tops, &dp->t)))
 		goto fail;
 	/* A responder answers the way the client's ESP came (TCP or UDP). */

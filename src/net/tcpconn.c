@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "base/limits.h"
 #include "base/log.h"
@@ -55,6 +56,7 @@ struct write_req {
 	struct tcpconn *c;
 	size_t len;
 	enum wr_kind kind;
+	size_t frames;             /* ESP frames in data (one write for a batch) */
 	uint8_t data[];
 };
 
@@ -202,7 +204,7 @@ static void on_write(uv_write_t *req, int status)
 		if (r->kind == WR_IKE)
 			c->st.tx_ike++;
 		else if (r->kind == WR_ESP)
-			c->st.tx_esp++;
+			c->st.tx_esp += r->frames;
 	} else if (!c->dead) {
 		c->st.write_err++;
 		end(c, status);
@@ -252,6 +254,7 @@ static int send_frame(struct tcpconn *c, enum wr_kind kind, const uint8_t *p, si
 		return -ENOMEM;
 	r->len = hdr + len;
 	r->kind = kind;
+	r->frames = 1;
 	wb_init(&w, r->data, r->len);
 	rc = kind == WR_IKE ? iketcp_put_ike(&w, p, len) : iketcp_put_esp(&w, p, len);
 	if (rc) {
@@ -269,6 +272,46 @@ int tcpconn_send_ike(struct tcpconn *c, const uint8_t *msg, size_t len)
 int tcpconn_send_esp(struct tcpconn *c, const uint8_t *pkt, size_t len)
 {
 	return send_frame(c, WR_ESP, pkt, len);
+}
+
+int tcpconn_send_esp_many(struct tcpconn *c, const struct iovec *pkts, size_t n)
+{
+	size_t total = 0, k = 0;
+	struct wb w;
+
+	if (!c || c->dead)
+		return -EPIPE;
+	if (!n)
+		return 0;
+	/* as many whole frames as the ESP cap still takes, in order */
+	for (; k < n; k++) {
+		size_t f = IKETCP_LEN_LEN + pkts[k].iov_len;
+		if (pkts[k].iov_len > IKETCP_PAYLOAD_MAX)
+			return -EMSGSIZE;
+		if (c->queued > PT_NET_TCP_ESP_QUEUE_MAX_LEN ||
+		    total + f > PT_NET_TCP_ESP_QUEUE_MAX_LEN - c->queued)
+			break;
+		total += f;
+	}
+	c->st.drop_esp_full += n - k;
+	if (!k)
+		return -ENOBUFS;
+	struct write_req *r = malloc(sizeof(*r) + total);
+	if (!r)
+		return -ENOMEM;
+	r->len = total;
+	r->kind = WR_ESP;
+	r->frames = k;
+	wb_init(&w, r->data, r->len);
+	for (size_t i = 0; i < k; i++) {
+		int rc = iketcp_put_esp(&w, pkts[i].iov_base, pkts[i].iov_len);
+		if (rc) {
+			free(r);
+			return rc;
+		}
+	}
+	int rc = write_frame(c, r);
+	return rc ? rc : (int)k;
 }
 
 /* ---- receiving ---- */

@@ -92,6 +92,12 @@ int tcpconn_connect(uv_loop_t *loop, const struct sockaddr *to, const struct soc
  * is closing. */
 int tcpconn_send_ike(struct tcpconn *c, const uint8_t *msg, size_t len);
 int tcpconn_send_esp(struct tcpconn *c, const uint8_t *pkt, size_t len);
+/* Several ESP packets as consecutive frames in one write (one system call
+ * for a burst from the TUN): the first k that fit under the ESP cap, each
+ * whole; returns k (>= 1), or -ENOBUFS when none fits (the rest are counted
+ * in drop_esp_full), -EMSGSIZE, -EPIPE. */
+struct iovec;
+int tcpconn_send_esp_many(struct tcpconn *c, const struct iovec *pkts, size_t n);
 /* Close now, dropping what is queued: no callback runs after this call.
  * Freed in libuv's close callback. NULL is ignored. */
 void tcpconn_close(struct tcpconn *c);

@@ -66,6 +66,8 @@ struct tunnel {
 	struct esp_pkt *batch[TUNNEL_BATCH];
 	struct mmsghdr msgs[TUNNEL_BATCH];
 	struct iovec iov[TUNNEL_BATCH];
+	struct esp_pkt *sbatch[TUNNEL_BATCH]; /* sealed packets for one stream */
+	struct iovec siov[TUNNEL_BATCH];
 	int gso;             /* UDP GSO (UDP_SEGMENT) on the UDP socket */
 	struct mmsghdr gmsgs[TUNNEL_BATCH];
 	uint8_t gcnt[TUNNEL_BATCH];
@@ -238,7 +240,31 @@ static int dgram_out(struct tunnel *t, const struct tchild *c, const struct esp_
 struct txq {
 	unsigned n;
 	int fd;
+	unsigned sn;         /* packets waiting for stream `stream` */
+	void *stream;
 };
+
+/* The packets waiting for one stream, in one write (ops.stream_send_many). */
+static void stream_flush(struct tunnel *t, struct txq *q)
+{
+	for (unsigned i = 0; i < q->sn; i++) {
+		t->siov[i].iov_base = t->sbatch[i]->data;
+		t->siov[i].iov_len = t->sbatch[i]->len;
+	}
+	int k = t->ops.stream_send_many(t->ops.ctx, q->stream, t->siov, q->sn);
+	unsigned sent = k > 0 ? (unsigned)k : 0;
+	for (unsigned i = 0; i < q->sn; i++) {
+		if (i < sent) {
+			t->st.tx_stream++;
+			t->st.tx_packets++;
+			t->st.tx_bytes += (uint64_t)t->sbatch[i]->user;
+		} else {
+			t->st.tx_stream_err++;
+		}
+		esp_pool_put(t->pool, t->sbatch[i]);
+	}
+	q->sn = 0;
+}
 
 /* One inner IP packet in p (from the TUN): to its Child SA, sealed, queued
  * or into its stream; p is consumed. */
@@ -267,6 +293,13 @@ static void tx_one(struct tunnel *t, struct esp_pkt *p, struct txq *q)
 	if (esp_sa_rekey_needed(sa) && !c->rekey_told && t->ops.rekey_needed) {
 		c->rekey_told = 1;
 		t->ops.rekey_needed(t->ops.ctx, c->spi_in);
+	}
+	if (c->stream && t->ops.stream_send_many) {
+		if (q->sn && (q->stream != c->stream || q->sn == TUNNEL_BATCH))
+			stream_flush(t, q);
+		q->stream = c->stream;
+		t->sbatch[q->sn++] = p;
+		return;
 	}
 	if (c->stream) {
 		stream_out(t, c->stream, p);
@@ -359,7 +392,7 @@ static void on_tun_vnet(struct tunnel *t, struct txq *q)
 static void on_tun(uv_poll_t *h, int status, int events)
 {
 	struct tunnel *t = h->data;
-	struct txq q = { 0, -1 };
+	struct txq q = { 0, -1, 0, NULL };
 
 	if (status < 0)
 		return;
@@ -384,6 +417,8 @@ static void on_tun(uv_poll_t *h, int status, int events)
 	}
 	if (q.n)
 		flush(t, q.fd, q.n);
+	if (q.sn)
+		stream_flush(t, &q);
 }
 
 /* One opened packet to the TUN (behind a zero virtio_net_hdr when the TUN

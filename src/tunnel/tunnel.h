@@ -50,6 +50,7 @@ struct tunnel_stats {
 
 struct esp_echo;
 struct esp_echo_cfg;
+struct iovec;
 
 struct tunnel_ops {
 	void *ctx;
@@ -62,6 +63,10 @@ struct tunnel_ops {
 	/* Send one sealed ESP packet into a stream (RFC 9329 ESP-in-TCP); 0 or
 	 * a negative errno (the packet is then dropped and counted). */
 	int (*stream_send)(void *ctx, void *stream, const uint8_t *pkt, size_t len);
+	/* Optional: several at once (the burst of one TUN wake-up); returns
+	 * how many of the first went out (the rest are dropped and counted),
+	 * or a negative errno for none. */
+	int (*stream_send_many)(void *ctx, void *stream, const struct iovec *pkts, size_t n);
 };
 
 /* tun_fd: a non-blocking TUN without packet information (with a

@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -372,6 +373,25 @@ static void test_both_ways(int family)
 	CHECK_EQ(tcplisten_stats(l)->open, 1);
 	CHECK(sock_opts_ok(cli.c));
 	CHECK(sock_opts_ok(srv.c));
+
+	/* Several ESP packets in one write: each its own frame, in order. */
+	static uint8_t m1[300], m2[500], m3[700];
+	fill(m1, sizeof(m1), 5);
+	fill(m2, sizeof(m2), 6);
+	fill(m3, sizeof(m3), 7);
+	struct iovec v[3] = { { m1, sizeof(m1) }, { m2, sizeof(m2) }, { m3, sizeof(m3) } };
+	CHECK_EQ(tcpconn_send_esp_many(srv.c, v, 3), 3);
+	CHECK_EQ(tcpconn_queued(srv.c), 3 * 2 + 300 + 500 + 700);
+	CHECK_EQ(tcpconn_send_esp_many(srv.c, v, 0), 0);
+	struct iovec big = { m1, IKETCP_PAYLOAD_MAX + 1 };
+	CHECK_EQ(tcpconn_send_esp_many(srv.c, &big, 1), -EMSGSIZE);
+	RUN_UNTIL(cli.n == 5 && tcpconn_queued(srv.c) == 0, 2000);
+	CHECK_EQ(cli.n, 5);
+	CHECK(check_frame(&cli, 2, IKETCP_ESP, 300, 5));
+	CHECK(check_frame(&cli, 3, IKETCP_ESP, 500, 6));
+	CHECK(check_frame(&cli, 4, IKETCP_ESP, 700, 7));
+	CHECK_EQ(ss->tx_esp, 1 + 3);
+	CHECK_EQ(cs->rx_esp, 1 + 3);
 
 	/* The originator closes: no callback for it, FIN for the responder. */
 	tcpconn_close(cli.c);
