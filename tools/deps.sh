@@ -8,11 +8,11 @@ PKGS="gcc clang libclang-rt-14-dev llvm make cmake pkg-config
       debootstrap util-linux iproute2 xxd"
 # e2e (tests/e2e): strongSwan 5.9.8 as peer (charon with kernel-libipsec, swanctl, pki,
 # charon-cmd, eap-mschapv2 from libcharon-extauth-plugins), nftables for the NAT
-# case, ping for the underlay check; iperf3, tcpdump and python3 for the
+# case, conntrack to make that NAT forget its mappings (a rebinding), ping for the underlay check; iperf3, tcpdump and python3 for the
 # traffic, replay and benchmark cases (tests/e2e/tunnel_*.sh, tests/bench/tunnel.sh).
 PKGS="$PKGS strongswan-charon strongswan-swanctl strongswan-pki charon-cmd libcharon-extauth-plugins
       libcharon-extra-plugins libstrongswan-standard-plugins libstrongswan-extra-plugins
-      nftables iputils-ping iperf3 tcpdump python3"
+      nftables conntrack iputils-ping iperf3 tcpdump python3"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing="$missing $p"

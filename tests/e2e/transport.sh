@@ -16,7 +16,10 @@
 #   f  a network change in the client namespace (a second address, then a
 #      new default route): petreld notices it (its own TUN, addresses and
 #      routes do not count), probes ESP again at once, and says so.
-# Usage: transport.sh a|b|c|d|e|f PETREL-GW PETRELD PETREL   (root; 77 = skipped)
+#   g  NAT rebinding: the router forgets its mappings and maps new flows to
+#      other ports; petrel-gw follows the client's ESP to its new port (an
+#      authentic data packet moves it) and traffic flows both ways again.
+# Usage: transport.sh a|b|c|d|e|f|g PETREL-GW PETRELD PETREL   (root; 77 = skipped)
 set -euo pipefail
 WHICH=$1
 CASE=tr$WHICH
@@ -241,6 +244,33 @@ f)
 	[ "$ST_rx_echo" -gt "$e1" ] || fail "no ESP Echo probe after the route change"
 	ping_ok "$NS_CLI" $GW_IN4
 	log "PASS (f): a new address and a new default route each noticed and ESP probed again (first in $t s); petreld's own changes ignored, in $(elapsed) s"
+	;;
+g)
+	need_tools conntrack
+	profile sep aes256gcm16 "$ECHO"
+	petreld_start "$PETRELD"
+	up_ok sep
+	st=$(pstatus sep)
+	[ "$(status_field "$st" esp)" = udp ] || fail "ESP is not on UDP: $st"
+	vip=$(sed -nE 's/.*"vips":\["([^"]+)".*/\1/p' <<<"$st")
+	ping_ok "$NS_GW" "$vip"
+	port0=$(sed -nE 's/.*IKE SA established with 198\.51\.100\.254:([0-9]+).*/\1/p' "$WORK/gw.log" | head -1)
+	# new flows leave from ports 40000-40999 (one atomic nft transaction, so
+	# no packet meets the chain empty), and every mapping is forgotten
+	ip netns exec "$NS_RT" nft -f - <<-EOF
+		flush chain ip pte2e_nat post
+		add rule ip pte2e_nat post oifname "r-gw" meta l4proto udp masquerade to :40000-40999
+		add rule ip pte2e_nat post oifname "r-gw" masquerade
+	EOF
+	ip netns exec "$NS_RT" conntrack -F >/dev/null 2>&1
+	t0=$(elapsed)
+	ping_ok "$NS_CLI" $GW_IN4 5
+	wait_for "$WORK/gw.log" "the peer's ESP now comes from 198\\.51\\.100\\.254:40[0-9]{3} \\(was 198\\.51\\.100\\.254:[0-9]+\\)" 5 \
+		|| fail "petrel-gw did not follow the client's ESP to its new NAT port"
+	ping_ok "$NS_GW" "$vip" 5
+	t=$(echo "$(elapsed) $t0" | awk '{printf "%.1f", $1 - $2}')
+	newp=$(sed -nE "s/.*the peer's ESP now comes from 198\.51\.100\.254:([0-9]+).*/\1/p" "$WORK/gw.log" | tail -1)
+	log "PASS (g): NAT rebinding ($port0 -> $newp): petrel-gw followed the client's ESP, ping both ways again ($t s), in $(elapsed) s"
 	;;
 *) fail "unknown case '$WHICH'" ;;
 esac
