@@ -95,21 +95,39 @@ ping_chk() { # NS DST N
 	return 1
 }
 
+# Shared steps of the cases; each sets WHY and returns 1 on failure.
+# up_chk: `petrel up NAME`, connected, IKE and ESP where expected, the IKE
+# SA's algorithms; sets st, t_up, vip and the case's slices of the logs.
+up_chk() { # NAME IKE-PATH ESP-PATH WANT-IKE-SA
+	local name=$1 t0 out
+	t0=$(date +%s%N)
+	out=$(pt up "$name" 2>&1) || { WHY="petrel up: $out"; return 1; }
+	t_up=$(ms_since "$t0")
+	st=$(pstatus "$name")
+	[ "$(status_field "$st" state)" = connected ] || { WHY="not connected: $st"; return 1; }
+	{ [ "$(status_field "$st" ike)" = "$2" ] && [ "$(status_field "$st" esp)" = "$3" ]; } \
+		|| { WHY="IKE/ESP are not $2/$3: $st"; return 1; }
+	grep -qF "\"ike_sa\":\"$4\"" <<<"$st" || { WHY="the IKE SA is not $4: $st"; return 1; }
+	vip=$(sed -nE 's/.*"vips":\["([^"]+)".*/\1/p' <<<"$st")
+	since "$WORK/gw.log" "$G0" > "$WORK/gw-$name.log"
+	since "$WORK/petreld.log" "$D0" > "$WORK/petreld-$name.log"
+}
+
+# ping both ways through the tunnel (the client's virtual address: vip)
+pings_chk() { ping_chk "$NS_CLI" $GW_IN4 3 && ping_chk "$NS_GW" "$vip" 3; }
+
+down_chk() { # NAME
+	local out
+	out=$(pt down "$1" 2>&1) || { WHY="petrel down: $out"; return 1; }
+}
+
 # One case; sets WHY (empty: passed) and INFO.
 RESULTS=() NFAIL=0
 case_auto() { # NAME WANT-IKE-SA KE-NAME|-
-	local name=$1 want=$2 ke=$3 g0 d0 t0 out st vip n_est n_tcp ups0 ups downs lost sent got fk
+	local name=$1 want=$2 ke=$3 g0 d0 t0 st vip n_est n_tcp ups0 ups downs lost sent got fk
 	local t_up t_rk
 	g0=$G0 d0=$D0
-	t0=$(date +%s%N)
-	out=$(pt up "$name" 2>&1) || { WHY="petrel up: $out"; return; }
-	t_up=$(ms_since "$t0")
-	st=$(pstatus "$name")
-	[ "$(status_field "$st" state)" = connected ] || { WHY="not connected: $st"; return; }
-	{ [ "$(status_field "$st" ike)" = tcp ] && [ "$(status_field "$st" esp)" = udp ]; } \
-		|| { WHY="IKE/ESP are not tcp/udp: $st"; return; }
-	grep -qF "\"ike_sa\":\"$want\"" <<<"$st" || { WHY="the IKE SA is not $want: $st"; return; }
-	since "$WORK/gw.log" "$g0" > "$WORK/gw-$name.log"
+	up_chk "$name" tcp udp "$want" || return
 	grep -q 'IKE_SA_INIT from [0-9.:]* answered .*separate transports agreed' "$WORK/gw-$name.log" \
 		|| { WHY="petrel-gw did not agree to separate transports"; return; }
 	# petrel-gw logs 'IKE now on the TCP stream' once it has handled the
@@ -128,9 +146,7 @@ case_auto() { # NAME WANT-IKE-SA KE-NAME|-
 	else
 		! grep -q 'IKE_INTERMEDIATE' "$WORK/gw-$name.log" || { WHY="an IKE_INTERMEDIATE with a single ML-KEM"; return; }
 	fi
-	vip=$(sed -nE 's/.*"vips":\["([^"]+)".*/\1/p' <<<"$st")
-	ping_chk "$NS_CLI" $GW_IN4 3 || return
-	ping_chk "$NS_GW" "$vip" 3 || return
+	pings_chk || return
 	# Child SA rekeys (every ~3 s) under a 20/s ping
 	ups0=$(grep -c 'Child SA up spi_in=' "$WORK/gw.log")
 	downs=$(grep -c 'Child SA down spi_in=' "$WORK/gw.log" || true)
@@ -151,56 +167,32 @@ case_auto() { # NAME WANT-IKE-SA KE-NAME|-
 	fk=$(grep -c 'IKE_FOLLOWUP_KE request id [0-9]* out' "$WORK/petreld-$name.log" || true)
 	[ "$fk" -ge "$ups" ] || { WHY="$ups rekeys, but petreld sent $fk IKE_FOLLOWUP_KE"; return; }
 	{ [ "$sent" = 160 ] && [ "$lost" -le $MAX_LOST ]; } || { WHY="ping across the rekeys: $got of $sent came back"; return; }
-	ping_chk "$NS_CLI" $GW_IN4 3 || return
-	ping_chk "$NS_GW" "$vip" 3 || return
-	out=$(pt down "$name" 2>&1) || { WHY="petrel down: $out"; return; }
+	pings_chk || return
+	down_chk "$name" || return
 	[ "$(status_field "$(pstatus "$name")" state)" != connected ] || { WHY="still connected after petrel down"; return; }
 	INFO="$want over IKE tcp / ESP udp, up in $t_up ms; $ups hybrid-PFS Child SA rekeys (CREATE_CHILD_SA + IKE_FOLLOWUP_KE) in $t_rk ms of 20/s ping, $lost of $sent lost"
 }
 
 case_udp() { # NAME WANT-IKE-SA
-	local name=$1 want=$2 d0 g0 t0 t_up out st vip n
-	g0=$G0 d0=$D0
-	t0=$(date +%s%N)
-	out=$(pt up "$name" 2>&1) || { WHY="petrel up: $out"; return; }
-	t_up=$(ms_since "$t0")
-	st=$(pstatus "$name")
-	[ "$(status_field "$st" state)" = connected ] || { WHY="not connected: $st"; return; }
-	{ [ "$(status_field "$st" ike)" = udp ] && [ "$(status_field "$st" esp)" = udp ]; } \
-		|| { WHY="IKE/ESP are not udp/udp: $st"; return; }
-	grep -qF "\"ike_sa\":\"$want\"" <<<"$st" || { WHY="the IKE SA is not $want: $st"; return; }
-	since "$WORK/gw.log" "$g0" > "$WORK/gw-$name.log"
-	since "$WORK/petreld.log" "$d0" > "$WORK/petreld-$name.log"
+	local name=$1 want=$2 t_up st vip n
+	up_chk "$name" udp udp "$want" || return
 	! grep -q 'IKE now on the TCP stream' "$WORK/gw-$name.log" || { WHY="IKE went into TCP"; return; }
 	grep -q 'IKE_INTERMEDIATE: additional key exchange 1 (ML_KEM_768) done; keys updated' "$WORK/gw-$name.log" \
 		|| { WHY="petrel-gw logged no IKE_INTERMEDIATE"; return; }
 	n=$(sed -nE 's/.*IKE_INTERMEDIATE request id 1 out \(([0-9]+) datagram\(s\)\).*/\1/p' "$WORK/petreld-$name.log" | head -1)
 	{ [ -n "$n" ] && [ "$n" -ge 2 ]; } || { WHY="the IKE_INTERMEDIATE request was not fragmented ('${n:-no} datagram(s)')"; return; }
-	vip=$(sed -nE 's/.*"vips":\["([^"]+)".*/\1/p' <<<"$st")
-	ping_chk "$NS_CLI" $GW_IN4 3 || return
-	ping_chk "$NS_GW" "$vip" 3 || return
-	out=$(pt down "$name" 2>&1) || { WHY="petrel down: $out"; return; }
+	pings_chk || return
+	down_chk "$name" || return
 	INFO="$want over UDP, up in $t_up ms; IKE_INTERMEDIATE request in $n fragments (RFC 7383)"
 }
 
 case_tcp() { # NAME WANT-IKE-SA
-	local name=$1 want=$2 g0 t0 t_up out st vip
-	g0=$G0
-	t0=$(date +%s%N)
-	out=$(pt up "$name" 2>&1) || { WHY="petrel up: $out"; return; }
-	t_up=$(ms_since "$t0")
-	st=$(pstatus "$name")
-	[ "$(status_field "$st" state)" = connected ] || { WHY="not connected: $st"; return; }
-	{ [ "$(status_field "$st" ike)" = tcp ] && [ "$(status_field "$st" esp)" = tcp ]; } \
-		|| { WHY="IKE/ESP are not tcp/tcp: $st"; return; }
-	grep -qF "\"ike_sa\":\"$want\"" <<<"$st" || { WHY="the IKE SA is not $want: $st"; return; }
-	since "$WORK/gw.log" "$g0" > "$WORK/gw-$name.log"
+	local name=$1 want=$2 t_up st vip
+	up_chk "$name" tcp tcp "$want" || return
 	grep -q 'IKE_SA_INIT from [0-9.:]* over TCP answered' "$WORK/gw-$name.log" \
 		|| { WHY="petrel-gw saw no IKE_SA_INIT over TCP"; return; }
-	vip=$(sed -nE 's/.*"vips":\["([^"]+)".*/\1/p' <<<"$st")
-	ping_chk "$NS_CLI" $GW_IN4 3 || return
-	ping_chk "$NS_GW" "$vip" 3 || return
-	out=$(pt down "$name" 2>&1) || { WHY="petrel down: $out"; return; }
+	pings_chk || return
+	down_chk "$name" || return
 	INFO="$want with IKE_SA_INIT in the TCP stream, ESP in TCP, up in $t_up ms"
 }
 
