@@ -399,6 +399,14 @@ int ike_prop_chosen_to_sa(const struct ike_chosen *c, const uint8_t *spi, uint8_
 	return 0;
 }
 
+unsigned ike_chosen_next_addke(const struct ike_chosen *c, unsigned after)
+{
+	for (unsigned n = after + 1; n < sizeof(c->ke) / sizeof(c->ke[0]); n++)
+		if (c->ke[n])
+			return n;
+	return 0;
+}
+
 int ike_chosen_str(const struct ike_chosen *c, char *out, size_t len)
 {
 	int w = snprintf(out, len, "%s", ike_encr_name(c->encr));

@@ -81,6 +81,9 @@ int ike_prop_chosen_to_sa(const struct ike_chosen *c, const uint8_t *spi, uint8_
 			  struct ike_sa_pld *sa);
 
 /* "AES_GCM_16_256/PRF_HMAC_SHA2_384/CURVE25519+ML_KEM_768" for logs and status. */
+/* RFC 9370: the next additional key exchange (ADDKEn, n in 1..7) after
+ * `after` that c negotiated, 0 when none is left. */
+unsigned ike_chosen_next_addke(const struct ike_chosen *c, unsigned after);
 int ike_chosen_str(const struct ike_chosen *c, char *out, size_t len);
 
 #endif

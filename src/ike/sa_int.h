@@ -221,10 +221,9 @@ size_t ike_child_encr_key_len(const struct ike_chosen *c);
 /* Tasks (src/ike/task/). */
 int ike_task_init_new(struct ike_sa *sa, int initiator, struct ike_task **out);
 int ike_task_inter_new(struct ike_sa *sa, int initiator, struct ike_task **out);
-/* RFC 9370 / RFC 9242 helpers (task/inter.c): the next negotiated ADDKEn
- * after `after` (0: none), the responder's key update once its response is
- * out, and one IKE_INTERMEDIATE message into its sender's IntAuth chain. */
-unsigned ike_sa_next_addke(const struct ike_sa *sa, unsigned after);
+/* RFC 9370 / RFC 9242 helpers (task/inter.c): the responder's key update
+ * once its response is out, and one IKE_INTERMEDIATE message into its
+ * sender's IntAuth chain. */
 int ike_sa_apply_pending_ke(struct ike_sa *sa);
 int ike_sa_intauth(struct ike_sa *sa, const struct ike_hdr *h, uint8_t first, const uint8_t *plain,
 		   size_t plain_len);

@@ -245,7 +245,7 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	crypto_secret_free(gir);
 	if (rc)
 		return rc;
-	if (ike_sa_next_addke(sa, 0)) {
+	if (ike_chosen_next_addke(&sa->alg, 0)) {
 		/* RFC 9370 2.2.1: additional key exchanges need IKE_INTERMEDIATE */
 		struct ike_task *it;
 		if (!sa->intermediate) {
@@ -331,7 +331,7 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	if (rc)
 		return rc;
 	read_caps(sa, m);
-	if (ike_sa_next_addke(sa, 0) && !sa->intermediate) {
+	if (ike_chosen_next_addke(&sa->alg, 0) && !sa->intermediate) {
 		/* RFC 9370 2.2.1: the additional exchanges could not happen */
 		log_info(IKE_LOG, "IKE_SA_INIT: additional key exchanges proposed without INTERMEDIATE_EXCHANGE_SUPPORTED");
 		ike_sa_refuse(sa, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);

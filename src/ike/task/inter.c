@@ -27,15 +27,6 @@ struct task_inter {
 	size_t ke_r_len;
 };
 
-/* The next ADDKEn after `after` that was negotiated, or 0. */
-unsigned ike_sa_next_addke(const struct ike_sa *sa, unsigned after)
-{
-	for (unsigned n = after + 1; n < sizeof(sa->alg.ke) / sizeof(sa->alg.ke[0]); n++)
-		if (sa->alg.ke[n])
-			return n;
-	return 0;
-}
-
 static int update_keys(struct ike_sa *sa, struct secret *s)
 {
 	struct crypto_buf ni = { sa->ni, sa->ni_len }, nr = { sa->nr, sa->nr_len };
@@ -51,7 +42,7 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	struct task_inter *ti = (struct task_inter *)t;
 	int rc;
 
-	ti->n = ike_sa_next_addke(sa, sa->addke_done);
+	ti->n = ike_chosen_next_addke(&sa->alg, sa->addke_done);
 	if (!ti->n)
 		return -EPROTO;
 	crypto_ke_free(ti->ke);
@@ -90,7 +81,7 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	sa->addke_done = ti->n;
 	log_info(IKE_LOG, "IKE_INTERMEDIATE: additional key exchange %u (%s) done; keys updated", ti->n,
 		 ike_ke_name(sa->alg.ke[ti->n]));
-	return ike_sa_next_addke(sa, ti->n) ? IKE_TASK_MORE : 0;
+	return ike_chosen_next_addke(&sa->alg, ti->n) ? IKE_TASK_MORE : 0;
 }
 
 /* ---- responder ---- */
@@ -101,7 +92,7 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	struct ike_ke ke;
 	int rc;
 
-	ti->n = ike_sa_next_addke(sa, sa->addke_done);
+	ti->n = ike_chosen_next_addke(&sa->alg, sa->addke_done);
 	if (sa->state != IKE_S_INIT_DONE || !sa->intermediate || !ti->n) {
 		ike_sa_refuse(sa, IKE_N_INVALID_SYNTAX, NULL, 0);
 		return -EPROTO;

@@ -9,16 +9,12 @@
 void ike_mke_init(struct ike_mke *k, const struct ike_chosen *alg)
 {
 	ike_mke_clear(k);
-	for (unsigned i = 0; i < IKE_MKE_MAX; i++)
-		k->method[i] = alg->ke[i];
+	k->alg = *alg;
 }
 
 unsigned ike_mke_next(const struct ike_mke *k)
 {
-	for (unsigned i = k->n + 1; i < IKE_MKE_MAX; i++)
-		if (k->method[i])
-			return i;
-	return 0;
+	return ike_chosen_next_addke(&k->alg, k->n);
 }
 
 void ike_mke_first(struct ike_mke *k, struct secret *sk0)
@@ -61,11 +57,11 @@ int ike_mke_build_i(struct ike_mke *k, struct ike_msg_out *m)
 	int rc;
 	crypto_ke_free(k->ke);
 	k->ke = NULL;
-	if ((rc = crypto_ke_new(k->method[k->n], &k->ke)))
+	if ((rc = crypto_ke_new(k->alg.ke[k->n], &k->ke)))
 		return rc;
 	size_t len;
 	const uint8_t *pub = crypto_ke_public(k->ke, &len);
-	if ((rc = add_ke(m, k->method[k->n], pub, len)))
+	if ((rc = add_ke(m, k->alg.ke[k->n], pub, len)))
 		return rc;
 	return ike_out_notify(m, IKE_N_ADDITIONAL_KEY_EXCHANGE, k->link, k->link_len);
 }
@@ -81,7 +77,7 @@ int ike_mke_process_i(struct ike_mke *k, const struct ike_msg_in *m)
 		return -EPROTO;
 	}
 	const struct ike_pld *p = ike_chain_find(m->chain, IKE_PLD_KE, NULL);
-	if (!p || ike_ke_decode(p, &ke) || ke.method != k->method[k->n] || k->n_sk >= IKE_MKE_MAX)
+	if (!p || ike_ke_decode(p, &ke) || ke.method != k->alg.ke[k->n] || k->n_sk >= IKE_MKE_MAX)
 		return -EPROTO;
 	struct secret *s = NULL;
 	if ((rc = crypto_ke_finish(k->ke, ke.data, ke.len, &s)))
@@ -90,7 +86,7 @@ int ike_mke_process_i(struct ike_mke *k, const struct ike_msg_in *m)
 	k->ke = NULL;
 	k->sk[k->n_sk++] = s;
 	log_info(IKE_LOG, "IKE_FOLLOWUP_KE: additional key exchange %u (%s) done", k->n,
-		 ike_ke_name(k->method[k->n]));
+		 ike_ke_name(k->alg.ke[k->n]));
 	unsigned next = ike_mke_next(k);
 	if (!next)
 		return 0;
@@ -128,8 +124,8 @@ int ike_mke_process_r(struct ike_mke *k, struct ike_sa *sa, const struct ike_msg
 		ike_sa_refuse(sa, IKE_N_INVALID_SYNTAX, NULL, 0);
 		return -EBADMSG;
 	}
-	if (ke.method != k->method[k->n]) {
-		uint8_t want[2] = { (uint8_t)(k->method[k->n] >> 8), (uint8_t)k->method[k->n] };
+	if (ke.method != k->alg.ke[k->n]) {
+		uint8_t want[2] = { (uint8_t)(k->alg.ke[k->n] >> 8), (uint8_t)k->alg.ke[k->n] };
 		ike_sa_refuse(sa, IKE_N_INVALID_KE_PAYLOAD, want, 2);
 		return -EPROTO;
 	}
@@ -140,7 +136,7 @@ int ike_mke_process_r(struct ike_mke *k, struct ike_sa *sa, const struct ike_msg
 	}
 	k->sk[k->n_sk++] = s;
 	log_info(IKE_LOG, "IKE_FOLLOWUP_KE: additional key exchange %u (%s) answered", k->n,
-		 ike_ke_name(k->method[k->n]));
+		 ike_ke_name(k->alg.ke[k->n]));
 	if (ike_mke_next(k) && (rc = ike_mke_new_link(k, sa)))
 		return rc;
 	return 0;
@@ -148,7 +144,7 @@ int ike_mke_process_r(struct ike_mke *k, struct ike_sa *sa, const struct ike_msg
 
 int ike_mke_build_r(struct ike_mke *k, struct ike_msg_out *m)
 {
-	int rc = add_ke(m, k->method[k->n], k->ke_r, k->ke_r_len);
+	int rc = add_ke(m, k->alg.ke[k->n], k->ke_r, k->ke_r_len);
 	if (rc || !ike_mke_next(k))
 		return rc;
 	return ike_mke_add_link(k, m);

@@ -22,7 +22,7 @@
 #define IKE_MKE_LINK_LEN 8u   /* our link data: random, one value per SA state */
 
 struct ike_mke {
-	uint16_t method[IKE_MKE_MAX];  /* [0] the KE, [n] ADDKEn, 0: none */
+	struct ike_chosen alg;         /* ke[0] the KE, ke[n] ADDKEn, 0: none */
 	unsigned n;                    /* the exchange in progress: 0 CREATE_CHILD_SA */
 	struct secret *sk[IKE_MKE_MAX];
 	size_t n_sk;
