@@ -73,6 +73,34 @@ struct crypto_pkey;
 struct crypto_cert;
 struct crypto_castore;
 
+/* RFC 5723 session resumption: the state of an IKE SA that a ticket
+ * stands for. The gateway seals it into the ticket (the client never reads
+ * a ticket); the client keeps it beside the opaque ticket it was given.
+ * sk_d is the old IKE SA's SK_d: whoever holds it and the ticket can
+ * resume as the client, so it is wiped after use (ike_resume_state_wipe). */
+#define IKE_TICKET_MAX_LEN 1024u
+#define IKE_SKD_MAX_LEN 64u
+struct ike_resume_state {
+	struct ike_chosen alg;          /* the old IKE SA's transforms */
+	uint8_t sk_d[IKE_SKD_MAX_LEN];
+	size_t sk_d_len;
+	struct ike_ident idi, idr;      /* as authenticated in the old IKE SA */
+	uint8_t spi_i[8], spi_r[8];     /* the old IKE SA (the gateway deletes it) */
+	uint8_t auth;                   /* enum ike_auth_kind the client used */
+};
+
+/* A client's ticket: the gateway's opaque bytes, their lifetime as given in
+ * TICKET_LT_OPAQUE (seconds from when it arrived) and the state. */
+struct ike_ticket {
+	uint8_t opaque[IKE_TICKET_MAX_LEN];
+	size_t opaque_len;
+	uint32_t lifetime_s;
+	struct ike_resume_state st;
+};
+
+void ike_resume_state_wipe(struct ike_resume_state *st);
+
+
 struct ike_cfg {
 	enum ike_role role;
 	struct ike_prop_cfg ike_props[IKE_CFG_PROPS_MAX];
