@@ -284,6 +284,9 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 	case IKE_EV_REKEYED:
 		c->last_handshake = now_s();
 		return;
+	case IKE_EV_TICKET:
+	case IKE_EV_UPDATED:
+		return;
 	case IKE_EV_FAILED:
 		if (c->error[0])
 			break; /* the step that failed said why (the TUN, routes, DNS...) */

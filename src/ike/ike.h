@@ -193,6 +193,29 @@ struct ike_cfg {
 	 * in IKE_AUTH (the initiator offers, the responder answers when
 	 * offered); ike_sa_echo() tells whether both did. */
 	int echo;
+	/* RFC 5723 session resumption. Initiator: ask for a ticket in IKE_AUTH
+	 * (ticket_request); with `resume` set, ike_sa_initiate() starts with
+	 * IKE_SESSION_RESUME instead of IKE_SA_INIT (the ticket is copied;
+	 * local_id and remote_id are taken from it). resume_auth: what the AUTH
+	 * of a resumed IKE_AUTH covers (implementations differ, see
+	 * docs/ike-engine.md); either is accepted from the peer.
+	 * Responder: ticket_seal makes a ticket for an IKE SA's state (and the
+	 * lifetime to announce), ticket_open checks one presented (a negative
+	 * errno refuses it with TICKET_NACK). Both NULL: no tickets. */
+	int ticket_request;
+	const struct ike_ticket *resume;
+	enum ike_resume_auth {
+		IKE_RESUME_AUTH_MESSAGE = 0, /* prf(SK_px, own IKE_SESSION_RESUME message) */
+		IKE_RESUME_AUTH_FULL = 1,    /* prf(SK_px, RFC 7296 2.15 signed octets) */
+	} resume_auth;
+	int (*ticket_seal)(void *arg, const struct ike_resume_state *st, uint8_t *out, size_t cap,
+			   size_t *len, uint32_t *lifetime_s);
+	int (*ticket_open)(void *arg, const uint8_t *ticket, size_t len, struct ike_resume_state *st);
+	void *ticket_arg;
+	/* RFC 4555 MOBIKE: N(MOBIKE_SUPPORTED) in IKE_AUTH (the initiator
+	 * offers, the responder answers when offered); ike_sa_mobike() tells
+	 * whether both did. */
+	int mobike;
 };
 
 /* A Child SA the engine hands to ops->child_up: keys for each direction as
@@ -222,6 +245,10 @@ enum ike_event {
 	IKE_EV_FAILED,         /* err says why; the SA is IKE_S_DEAD */
 	IKE_EV_DELETED,        /* the peer or we deleted it */
 	IKE_EV_REKEYED,        /* new SPIs and keys (RFC 7296 2.18); Child SAs kept */
+	IKE_EV_TICKET,         /* initiator: the gateway gave a ticket (ike_sa_ticket) */
+	IKE_EV_UPDATED,        /* RFC 4555: initiator: the gateway took our new
+	                        * addresses; responder: the peer moved (ops->addrs
+	                        * has the new ones); NAT state is fresh */
 };
 
 struct ike_sa;
@@ -300,6 +327,19 @@ void ike_sa_set_reliable(struct ike_sa *sa, int on);
 /* Send the request in flight once more (the stream it went out on was
  * replaced: RFC 9329 6, the originator resends on the new connection). */
 void ike_sa_resend(struct ike_sa *sa);
+/* RFC 5723. Initiator: the last ticket the gateway gave (0), -ENOENT.
+ * Responder: 1 and the ticket's state when the SA was made by
+ * IKE_SESSION_RESUME (the owner deletes what is left of the old SA), 0. */
+int ike_sa_ticket(const struct ike_sa *sa, struct ike_ticket *out);
+int ike_sa_resumed(const struct ike_sa *sa, struct ike_resume_state *old);
+/* RFC 4555: 1 when both sides sent MOBIKE_SUPPORTED. */
+int ike_sa_mobike(const struct ike_sa *sa);
+/* RFC 4555 3.5: the initiator's addresses changed (ops->addrs gives the new
+ * ones): send INFORMATIONAL { UPDATE_SA_ADDRESSES, NAT-D, COOKIE2 } once the
+ * exchange in flight, if any, is done (its retransmissions already use the
+ * new path). IKE_EV_UPDATED when the gateway answers; IKE_EV_FAILED when it
+ * does not. -ENOTSUP without MOBIKE, -EINVAL before ESTABLISHED. */
+int ike_sa_update_addresses(struct ike_sa *sa);
 void *ike_sa_user(const struct ike_sa *sa);
 void ike_sa_set_user(struct ike_sa *sa, void *user);
 

@@ -150,6 +150,16 @@ int ike_sa_new(const struct ike_cfg *cfg, const struct ike_ops *ops, struct ike_
 		sa->cfg.cp = ike_codepoints_default();
 	sa->ops = *ops;
 	sa->role = cfg->role;
+	sa->cfg.resume = NULL;
+	if (cfg->resume && cfg->role == IKE_ROLE_INITIATOR) {
+		if (!(sa->resume = malloc(sizeof(*sa->resume)))) {
+			free(sa);
+			return -ENOMEM;
+		}
+		*sa->resume = *cfg->resume;
+		sa->cfg.local_id = sa->resume->st.idi;
+		sa->cfg.remote_id = sa->resume->st.idr;
+	}
 	sa->state = IKE_S_NEW;
 	timers_off(sa);
 	sa->resp_id = UINT32_MAX;
@@ -160,6 +170,14 @@ int ike_sa_new(const struct ike_cfg *cfg, const struct ike_ops *ops, struct ike_
 	}
 	*out = sa;
 	return 0;
+}
+
+static void ticket_free(struct ike_ticket *t)
+{
+	if (t) {
+		crypto_wipe(t, sizeof(*t));
+		free(t);
+	}
 }
 
 void ike_sa_free(struct ike_sa *sa)
@@ -175,6 +193,8 @@ void ike_sa_free(struct ike_sa *sa)
 	dgrams_clear(&sa->resp);
 	free(sa->init_i.p);
 	free(sa->init_r.p);
+	ticket_free(sa->resume);
+	ticket_free(sa->ticket);
 	crypto_secret_free(sa->pending_ke);
 	ike_sa_keys_free(sa);
 	ike_next_free(sa->next);
@@ -256,7 +276,7 @@ static int build_msg(struct ike_sa *sa, struct ike_task *tasks, uint8_t exch, in
 		     uint32_t msg_id, struct ike_dgrams *out)
 {
 	struct ike_msg_out m;
-	int encrypted = exch != IKE_EXCH_SA_INIT;
+	int encrypted = !ike_exch_first(exch);
 	int rc = 0;
 
 	memset(&m, 0, sizeof(m));
@@ -264,7 +284,7 @@ static int build_msg(struct ike_sa *sa, struct ike_task *tasks, uint8_t exch, in
 	memcpy(m.hdr.spi_r, sa->spi_r, 8);
 	/* RFC 7296 2.6 "HDR(A,0), N(COOKIE)": a refused IKE_SA_INIT leaves no
 	 * SA behind, so its answer names none. */
-	if (exch == IKE_EXCH_SA_INIT && response && sa->resp_error)
+	if (!encrypted && response && sa->resp_error)
 		memset(m.hdr.spi_r, 0, 8);
 	m.hdr.version = IKE_VERSION_2_0;
 	m.hdr.exch = exch;
@@ -374,24 +394,24 @@ static void kick(struct ike_sa *sa)
 
 int ike_sa_initiate(struct ike_sa *sa)
 {
-	struct ike_task *t[4];
+	struct ike_task *t;
 	int rc;
 
 	if (sa->role != IKE_ROLE_INITIATOR || sa->state != IKE_S_NEW)
 		return -EINVAL;
-	if ((rc = ike_task_init_new(sa, 1, &t[0])))
-		return rc;
-	queue_add(sa, t[0]);
-	/* IKE_AUTH: identities and AUTH, then CP, then the first Child SA. */
-	if ((rc = ike_task_auth_new(sa, 1, &t[1])))
-		return rc;
-	queue_add(sa, t[1]);
-	if ((rc = ike_task_cfg_new(sa, 1, &t[2])))
-		return rc;
-	queue_add(sa, t[2]);
-	if ((rc = ike_task_child_new(sa, 1, &t[3])))
-		return rc;
-	queue_add(sa, t[3]);
+	/* IKE_SA_INIT, or RFC 5723's IKE_SESSION_RESUME; then IKE_AUTH:
+	 * identities and AUTH, the ticket and MOBIKE notifies, CP, and the
+	 * first Child SA. */
+	int (*const ctor[])(struct ike_sa *, int, struct ike_task **) = {
+		sa->resume ? ike_task_resume_new : ike_task_init_new,
+		sa->resume ? ike_task_resume_auth_new : ike_task_auth_new,
+		ike_task_ticket_new, ike_task_mobike_new, ike_task_cfg_new, ike_task_child_new,
+	};
+	for (size_t i = 0; i < sizeof(ctor) / sizeof(ctor[0]); i++) {
+		if ((rc = ctor[i](sa, 1, &t)))
+			return rc;
+		queue_add(sa, t);
+	}
 	ike_sa_set_state(sa, IKE_S_INIT_SENT);
 	kick(sa);
 	return sa->state == IKE_S_DEAD ? -EIO : 0;
@@ -424,7 +444,7 @@ static int open_msg(struct ike_sa *sa, const uint8_t *msg, size_t len, struct ik
 	in->hdr = outer->hdr;
 	if ((rc = ike_rules_check_outer(&outer->hdr, &outer->chain, &d)))
 		return rc;
-	if (outer->hdr.exch == IKE_EXCH_SA_INIT) {
+	if (ike_exch_first(outer->hdr.exch)) {
 		if ((rc = ike_chain_validate(&outer->chain, &d)))
 			return rc;
 		in->chain = &outer->chain;
@@ -528,8 +548,24 @@ void ike_sa_take_over(struct ike_sa *sa)
 	sa->ops.event(sa->ops.ctx, sa, IKE_EV_REKEYED, 0);
 }
 
-/* What a completed exchange means for the SA as a whole. */
+static void after_exchange_state(struct ike_sa *sa, uint8_t exch);
+
+/* What a completed exchange means for the SA as a whole, then what its
+ * tasks saw on the way. */
 static void after_exchange(struct ike_sa *sa, uint8_t exch)
+{
+	after_exchange_state(sa, exch);
+	unsigned ev = sa->pending_ev;
+	sa->pending_ev = 0;
+	if (sa->state != IKE_S_ESTABLISHED)
+		return;
+	if (ev & (1u << IKE_EV_TICKET))
+		sa->ops.event(sa->ops.ctx, sa, IKE_EV_TICKET, 0);
+	if (ev & (1u << IKE_EV_UPDATED))
+		sa->ops.event(sa->ops.ctx, sa, IKE_EV_UPDATED, 0);
+}
+
+static void after_exchange_state(struct ike_sa *sa, uint8_t exch)
 {
 	char spis[34];
 
@@ -578,7 +614,7 @@ static void on_response(struct ike_sa *sa, const struct ike_msg_in *in)
 
 	if (in->hdr.exch != sa->active_exch)
 		return; /* RFC 7296 2.3: not the answer to what we asked; drop */
-	if (sa->active_exch == IKE_EXCH_SA_INIT && !sa->km)
+	if (ike_exch_first(sa->active_exch) && !sa->km)
 		memcpy(sa->spi_r, in->hdr.spi_r, 8);
 	sa->retx_at = UINT64_MAX;
 	for (struct ike_task *t = sa->active; t; t = t->next) {
@@ -600,7 +636,7 @@ static void on_response(struct ike_sa *sa, const struct ike_msg_in *in)
 	}
 	/* RFC 7296 2.6 / 1.2: a COOKIE or INVALID_KE_PAYLOAD retry of
 	 * IKE_SA_INIT is again message ID 0 with SPIr zero. */
-	if (more && sa->active_exch == IKE_EXCH_SA_INIT) {
+	if (more && ike_exch_first(sa->active_exch)) {
 		memset(sa->spi_r, 0, 8);
 	} else {
 		sa->next_req_id++;
@@ -638,11 +674,19 @@ static int responder_tasks(struct ike_sa *sa, const struct ike_msg_in *in, struc
 		if (!rc)
 			*tail = t;
 		break;
+	case IKE_EXCH_SESSION_RESUME:
+		if (!sa->cfg.ticket_open)
+			return -ENOTSUP;
+		rc = ike_task_resume_new(sa, 0, &t);
+		if (!rc)
+			*tail = t;
+		break;
 	case IKE_EXCH_AUTH: {
 		int (*const ctor[])(struct ike_sa *, int, struct ike_task **) = {
-			ike_task_auth_new, ike_task_cfg_new, ike_task_child_new,
+			sa->resumed ? ike_task_resume_auth_new : ike_task_auth_new, ike_task_ticket_new,
+			ike_task_mobike_new, ike_task_cfg_new, ike_task_child_new,
 		};
-		for (size_t i = 0; i < 3 && !rc; i++) {
+		for (size_t i = 0; i < sizeof(ctor) / sizeof(ctor[0]) && !rc; i++) {
 			rc = ctor[i](sa, 0, &t);
 			if (!rc) {
 				*tail = t;
@@ -656,11 +700,19 @@ static int responder_tasks(struct ike_sa *sa, const struct ike_msg_in *in, struc
 		if (!rc)
 			*tail = t;
 		break;
-	case IKE_EXCH_INFORMATIONAL:
-		rc = ike_task_info_new(sa, 0, &t);
-		if (!rc)
-			*tail = t;
+	case IKE_EXCH_INFORMATIONAL: {
+		int (*const ctor[])(struct ike_sa *, int, struct ike_task **) = {
+			ike_task_info_new, ike_task_ticket_new, ike_task_mobike_new,
+		};
+		for (size_t i = 0; i < sizeof(ctor) / sizeof(ctor[0]) && !rc; i++) {
+			rc = ctor[i](sa, 0, &t);
+			if (!rc) {
+				*tail = t;
+				tail = &t->next;
+			}
+		}
 		break;
+	}
 	case IKE_EXCH_CREATE_CHILD_SA:
 		if (sa->state != IKE_S_ESTABLISHED)
 			return -ENOTSUP;
@@ -737,13 +789,13 @@ static void on_request(struct ike_sa *sa, const struct ike_msg_in *in)
 		}
 	}
 	if (!sa->resp_error) {
-		if (in->hdr.exch == IKE_EXCH_SA_INIT &&
+		if (ike_exch_first(in->hdr.exch) &&
 		    ike_dgram_copy(&sa->init_r, sa->resp.d[0].p, sa->resp.d[0].len))
 			ike_sa_fail(sa, -ENOMEM, "out of memory");
 		after_exchange(sa, in->hdr.exch);
 		return;
 	}
-	if (in->hdr.exch == IKE_EXCH_SA_INIT) {
+	if (ike_exch_first(in->hdr.exch)) {
 		/* RFC 7296 1.2, 2.6: a refused IKE_SA_INIT leaves no state behind
 		 * (the owner frees the SA; no event for what never existed). */
 		ike_sa_set_state(sa, IKE_S_DEAD);
@@ -782,7 +834,7 @@ int ike_sa_recv(struct ike_sa *sa, const uint8_t *msg, size_t len)
 	int response = ike_hdr_is_response(&outer.hdr);
 	/* SPIr is still zero in an IKE_SA_INIT request and unknown to us in
 	 * its response. */
-	if (outer.hdr.exch != IKE_EXCH_SA_INIT &&
+	if (!ike_exch_first(outer.hdr.exch) &&
 	    memcmp(outer.hdr.spi_r, sa->spi_r, 8) != 0) /* public-memcmp: SPIs */
 		return -ENOENT;
 	/* The Initiator flag says who sent it: never us (RFC 7296 3.1). */
@@ -933,7 +985,7 @@ int ike_sa_new_r(const struct ike_cfg *cfg, const struct ike_ops *ops, const uin
 	if ((rc = ike_msg_decode(msg, len, &outer, &d)))
 		return rc;
 	static const uint8_t zero[8];
-	if (outer.hdr.exch != IKE_EXCH_SA_INIT || ike_hdr_is_response(&outer.hdr) ||
+	if (!ike_exch_first(outer.hdr.exch) || ike_hdr_is_response(&outer.hdr) ||
 	    outer.hdr.msg_id != 0 || !(outer.hdr.flags & IKE_HDR_F_INITIATOR) ||
 	    memcmp(outer.hdr.spi_r, zero, 8) != 0) /* public-memcmp: SPI */
 		return -EPROTO;
@@ -987,4 +1039,48 @@ void ike_sa_resend(struct ike_sa *sa)
 }
 int ike_sa_nat_remote(const struct ike_sa *sa) { return sa->nat_remote; }
 void *ike_sa_user(const struct ike_sa *sa) { return sa->user; }
+int ike_sa_mobike(const struct ike_sa *sa) { return sa->mobike; }
+
+int ike_exch_first(uint8_t exch)
+{
+	return exch == IKE_EXCH_SA_INIT || exch == IKE_EXCH_SESSION_RESUME;
+}
+
+int ike_sa_ticket(const struct ike_sa *sa, struct ike_ticket *out)
+{
+	if (!sa->ticket)
+		return -ENOENT;
+	*out = *sa->ticket;
+	return 0;
+}
+
+int ike_sa_resumed(const struct ike_sa *sa, struct ike_resume_state *old)
+{
+	if (!sa->resumed || sa->role != IKE_ROLE_RESPONDER || !sa->resume)
+		return 0;
+	if (old)
+		*old = sa->resume->st;
+	return 1;
+}
+
+int ike_sa_update_addresses(struct ike_sa *sa)
+{
+	struct ike_task *t;
+	int rc;
+
+	if (sa->state != IKE_S_ESTABLISHED)
+		return -EINVAL;
+	if (!sa->mobike || sa->role != IKE_ROLE_INITIATOR)
+		return -ENOTSUP;
+	/* One waiting in the queue is built when it goes out, with the
+	 * addresses of that moment: enough. One in flight describes the old
+	 * path: another follows it. */
+	for (struct ike_task *q = sa->queue; q; q = q->next)
+		if (strcmp(q->ops->name, "mobike-update") == 0)
+			return 0;
+	if ((rc = ike_task_mobike_update_new(sa, &t)))
+		return rc;
+	ike_sa_queue(sa, t);
+	return 0;
+}
 void ike_sa_set_user(struct ike_sa *sa, void *user) { sa->user = user; }

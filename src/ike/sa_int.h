@@ -158,6 +158,20 @@ struct ike_sa {
 	struct ike_next *redundant;       /* the peer's losing rekey (2.8.2), kept to answer its Delete */
 	uint64_t redundant_until;         /* ... until then (ms) */
 
+	/* RFC 5723: resumed (the IKE_SESSION_RESUME messages stand in
+	 * init_i/init_r for AUTH), the state from the ticket (initiator: what it
+	 * presented; responder: what the ticket opened to), and the last
+	 * ticket the gateway gave an initiator. */
+	int resumed;
+	struct ike_ticket *resume;
+	struct ike_ticket *ticket;
+	struct ike_ident peer_id;          /* as authenticated (tickets carry it) */
+	/* RFC 4555 */
+	int mobike;
+	/* Events a task saw, told once its exchange is done (IKE_EV_TICKET,
+	 * IKE_EV_UPDATED as bits 1 << ev). */
+	unsigned pending_ev;
+
 	/* Timers besides retransmission (UINT64_MAX: off). */
 	uint64_t dpd_at, rekey_child_at, rekey_ike_at;
 
@@ -230,6 +244,27 @@ int ike_sa_intauth(struct ike_sa *sa, const struct ike_hdr *h, uint8_t first, co
 /* Put a task first in the queue (an exchange that must come next). */
 void ike_sa_queue_front(struct ike_sa *sa, struct ike_task *t);
 int ike_task_auth_new(struct ike_sa *sa, int initiator, struct ike_task **out);
+/* RFC 5723 (task/resume.c): IKE_SESSION_RESUME, and the resumed IKE_AUTH's
+ * identities and AUTH in place of ike_task_auth_new's. */
+int ike_task_resume_new(struct ike_sa *sa, int initiator, struct ike_task **out);
+int ike_task_resume_auth_new(struct ike_sa *sa, int initiator, struct ike_task **out);
+/* RFC 5723 tickets and RFC 4555 MOBIKE notifies riding in IKE_AUTH, and
+ * their INFORMATIONAL exchanges (task/ticket.c, task/mobike.c). */
+int ike_task_ticket_new(struct ike_sa *sa, int initiator, struct ike_task **out);
+int ike_task_mobike_new(struct ike_sa *sa, int initiator, struct ike_task **out);
+int ike_task_mobike_update_new(struct ike_sa *sa, struct ike_task **out);
+/* RFC 7296 2.15 (task/auth.c): the ID payload body of an identity, and the
+ * octets one side signs (a new buffer), for the resumed IKE_AUTH too. */
+int ike_auth_id_body(const struct ike_ident *id, uint8_t *out, size_t cap, size_t *len);
+int ike_auth_signed_octets(struct ike_sa *sa, int for_initiator, const uint8_t *idb,
+			   size_t idb_len, uint8_t **out, size_t *out_len);
+/* RFC 7296 2.23 (task/init.c): our NAT_DETECTION notifies for the current
+ * addresses, and the peer's checked against them. */
+int ike_out_nat_d(struct ike_sa *sa, struct ike_msg_out *m);
+void ike_in_nat_d(struct ike_sa *sa, const struct ike_msg_in *m);
+/* 1 for IKE_SA_INIT and IKE_SESSION_RESUME: unencrypted, message ID 0,
+ * SPIr still zero in the request. */
+int ike_exch_first(uint8_t exch);
 int ike_task_child_new(struct ike_sa *sa, int initiator, struct ike_task **out);
 int ike_task_cfg_new(struct ike_sa *sa, int initiator, struct ike_task **out);
 int ike_task_info_new(struct ike_sa *sa, int initiator, struct ike_task **out);

@@ -129,6 +129,8 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 	case IKE_EV_FAILED: s->n_failed++; s->last_err = err; break;
 	case IKE_EV_DELETED: s->n_deleted++; break;
 	case IKE_EV_REKEYED: s->n_rekeyed++; break;
+	case IKE_EV_TICKET: s->n_ticket++; break;
+	case IKE_EV_UPDATED: s->n_updated++; break;
 	}
 }
 

@@ -54,7 +54,7 @@ static enum ike_auth_kind peer_kind(const struct ike_sa *sa)
 }
 
 /* The ID payload body (RestOfIDPayload: type, 3 reserved octets, data). */
-static int id_body(const struct ike_ident *id, uint8_t *out, size_t cap, size_t *len)
+int ike_auth_id_body(const struct ike_ident *id, uint8_t *out, size_t cap, size_t *len)
 {
 	struct wb w;
 	struct ike_id i = { .type = id->type, .data = id->data, .len = id->len };
@@ -65,8 +65,8 @@ static int id_body(const struct ike_ident *id, uint8_t *out, size_t cap, size_t 
 }
 
 /* The octets one side signs (RFC 7296 2.15), in a new buffer. */
-static int signed_octets(struct ike_sa *sa, int for_initiator, const uint8_t *idb,
-			 size_t idb_len, uint8_t **out, size_t *out_len)
+int ike_auth_signed_octets(struct ike_sa *sa, int for_initiator, const uint8_t *idb,
+			   size_t idb_len, uint8_t **out, size_t *out_len)
 {
 	const struct secret *skp = ike_sa_sk_p(sa, for_initiator);
 	const struct ike_dgram *real = for_initiator ? &sa->init_i : &sa->init_r;
@@ -184,7 +184,7 @@ static int make_auth(struct ike_sa *sa, int for_initiator, const uint8_t *idb, s
 {
 	uint8_t *octets = NULL;
 	size_t octets_len, len = 0;
-	int rc = signed_octets(sa, for_initiator, idb, idb_len, &octets, &octets_len);
+	int rc = ike_auth_signed_octets(sa, for_initiator, idb, idb_len, &octets, &octets_len);
 	if (rc)
 		return rc;
 	if (sa->cfg.auth == IKE_AUTHK_PSK) {
@@ -252,7 +252,7 @@ static int add_id_auth(struct ike_sa *sa, struct ike_msg_out *m, uint8_t id_pld,
 
 	if (!buf)
 		return -ENOMEM;
-	rc = id_body(&sa->cfg.local_id, idb, sizeof(idb), &idb_len);
+	rc = ike_auth_id_body(&sa->cfg.local_id, idb, sizeof(idb), &idb_len);
 	if (!rc) {
 		ike_bld_raw(&m->b, id_pld, 0, idb, idb_len);
 		rc = add_certs(sa, m);
@@ -264,7 +264,7 @@ static int add_id_auth(struct ike_sa *sa, struct ike_msg_out *m, uint8_t id_pld,
 		 * expect (RFC 7296 2.15). */
 		uint8_t rid[IKE_ID_MAX_LEN + 4];
 		size_t rid_len;
-		rc = id_body(&sa->cfg.remote_id, rid, sizeof(rid), &rid_len);
+		rc = ike_auth_id_body(&sa->cfg.remote_id, rid, sizeof(rid), &rid_len);
 		if (!rc)
 			ike_bld_raw(&m->b, IKE_PLD_IDR, 0, rid, rid_len);
 	}
@@ -288,6 +288,16 @@ static int id_matches(const struct ike_ident *want, const struct ike_id *got)
 		return crypto_dn_eq(want->data, want->len, got->data, got->len);
 	return want->type == got->type && want->len == got->len &&
 	       memcmp(want->data, got->data, got->len) == 0; /* public-memcmp: identity */
+}
+
+/* The identity the peer proved, for tickets (RFC 5723 4.3.4). */
+static void keep_peer_id(struct ike_sa *sa, const struct ike_id *id)
+{
+	if (id->len > sizeof(sa->peer_id.data))
+		return;
+	sa->peer_id.type = id->type;
+	sa->peer_id.len = id->len;
+	memcpy(sa->peer_id.data, id->data, id->len);
 }
 
 /* The peer's certificate chain, verified against our anchors for the
@@ -372,7 +382,7 @@ static int verify_peer(struct ike_sa *sa, const struct ike_msg_in *m, uint8_t id
 			 ike_id_name(id.type));
 		return -EACCES;
 	}
-	if (signed_octets(sa, peer_is_initiator, pid->body, pid->body_len, &octets, &octets_len))
+	if (ike_auth_signed_octets(sa, peer_is_initiator, pid->body, pid->body_len, &octets, &octets_len))
 		return -EACCES;
 	rc = -EACCES;
 	if (peer_kind(sa) == IKE_AUTHK_PSK && a.method == IKE_AUTH_PSK) {
@@ -402,6 +412,8 @@ static int verify_peer(struct ike_sa *sa, const struct ike_msg_in *m, uint8_t id
 			 ike_auth_name(a.method));
 	}
 	free(octets);
+	if (rc == 0)
+		keep_peer_id(sa, &id);
 	return rc;
 }
 
@@ -423,7 +435,7 @@ static int add_msk_auth(struct task_auth *ta, struct ike_sa *sa, struct ike_msg_
 {
 	uint8_t *octets = NULL, val[64];
 	size_t octets_len, val_len;
-	int rc = signed_octets(sa, for_initiator, idb, idb_len, &octets, &octets_len);
+	int rc = ike_auth_signed_octets(sa, for_initiator, idb, idb_len, &octets, &octets_len);
 	if (!rc)
 		rc = keyed_auth(sa, eap_key(ta, sa, for_initiator), octets, octets_len, val, &val_len);
 	free(octets);
@@ -448,7 +460,7 @@ static int check_msk_auth(struct task_auth *ta, struct ike_sa *sa, const struct 
 
 	if (!pauth || ike_auth_decode(pauth, &a) || a.method != IKE_AUTH_PSK)
 		return -EACCES;
-	if (signed_octets(sa, peer_is_initiator, ta->peer_idb, ta->peer_idb_len, &octets, &octets_len))
+	if (ike_auth_signed_octets(sa, peer_is_initiator, ta->peer_idb, ta->peer_idb_len, &octets, &octets_len))
 		return -EACCES;
 	if (keyed_auth(sa, eap_key(ta, sa, peer_is_initiator), octets, octets_len, want, &want_len) == 0 &&
 	    a.len == want_len && crypto_memeq(a.data, want, want_len))
@@ -487,13 +499,13 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 		/* First round: identities, no AUTH: "use EAP" (2.16). */
 		uint8_t idb[IKE_ID_MAX_LEN + 4];
 		size_t idb_len;
-		if ((rc = id_body(&sa->cfg.local_id, idb, sizeof(idb), &idb_len)))
+		if ((rc = ike_auth_id_body(&sa->cfg.local_id, idb, sizeof(idb), &idb_len)))
 			return rc;
 		ike_bld_raw(&m->b, IKE_PLD_IDI, 0, idb, idb_len);
 		if ((rc = ike_auth_add_certreq(sa, m)))
 			return rc;
 		if (sa->cfg.remote_id.type) {
-			if ((rc = id_body(&sa->cfg.remote_id, idb, sizeof(idb), &idb_len)))
+			if ((rc = ike_auth_id_body(&sa->cfg.remote_id, idb, sizeof(idb), &idb_len)))
 				return rc;
 			ike_bld_raw(&m->b, IKE_PLD_IDR, 0, idb, idb_len);
 		}
@@ -503,7 +515,7 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	if (ta->eap_done) {
 		uint8_t idb[IKE_ID_MAX_LEN + 4];
 		size_t idb_len;
-		if ((rc = id_body(&sa->cfg.local_id, idb, sizeof(idb), &idb_len)))
+		if ((rc = ike_auth_id_body(&sa->cfg.local_id, idb, sizeof(idb), &idb_len)))
 			return rc;
 		return add_msk_auth(ta, sa, m, 1, idb, idb_len);
 	}
@@ -645,6 +657,7 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		}
 		memcpy(ta->peer_idb, pid->body, pid->body_len);
 		ta->peer_idb_len = pid->body_len;
+		keep_peer_id(sa, &id);
 		struct eap_server_cfg ec = {
 			.method = sa->cfg.eap_method, .lookup = eap_lookup, .lookup_arg = sa,
 			.tls = {
@@ -686,7 +699,7 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	if (ta->final) {
 		uint8_t idb[IKE_ID_MAX_LEN + 4];
 		size_t idb_len;
-		if ((rc = id_body(&sa->cfg.local_id, idb, sizeof(idb), &idb_len)) ||
+		if ((rc = ike_auth_id_body(&sa->cfg.local_id, idb, sizeof(idb), &idb_len)) ||
 		    (rc = add_msk_auth(ta, sa, m, 0, idb, idb_len)))
 			return rc;
 		ike_sa_set_state(sa, IKE_S_ESTABLISHED);

@@ -46,7 +46,7 @@ static int nat_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], const struct
 	return crypto_hash(CRYPTO_HASH_SHA1, parts, 4, out);
 }
 
-static int add_nat_d(struct ike_sa *sa, struct ike_msg_out *m)
+int ike_out_nat_d(struct ike_sa *sa, struct ike_msg_out *m)
 {
 	struct ike_addr local, remote;
 	uint8_t h[20];
@@ -70,7 +70,7 @@ static int add_nat_d(struct ike_sa *sa, struct ike_msg_out *m)
 
 /* Compare the peer's NAT_D notifies with what our addresses hash to:
  * their DESTINATION names us, their SOURCE names them (RFC 7296 2.23). */
-static void check_nat_d(struct ike_sa *sa, const struct ike_msg_in *m)
+void ike_in_nat_d(struct ike_sa *sa, const struct ike_msg_in *m)
 {
 	struct ike_addr local, remote;
 	uint8_t h_local[20], h_remote[20];
@@ -183,7 +183,7 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	ike_bld_begin(&m->b, IKE_PLD_NONCE, 0);
 	ike_nonce_encode(&m->w, &n);
 	ike_bld_end(&m->b);
-	if ((rc = add_nat_d(sa, m)))
+	if ((rc = ike_out_nat_d(sa, m)))
 		return rc;
 	return add_caps(sa, m);
 }
@@ -234,7 +234,7 @@ static int process_i(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	struct secret *gir = NULL;
 	if ((rc = crypto_ke_finish(ti->ke, ke.data, ke.len, &gir)))
 		return rc;
-	check_nat_d(sa, m);
+	ike_in_nat_d(sa, m);
 	read_caps(sa, m);
 	if ((rc = ike_dgram_copy(&sa->init_r, m->raw, m->len)) ||
 	    (rc = ike_dgram_copy(&sa->init_i, sa->req.d[0].p, sa->req.d[0].len))) {
@@ -363,7 +363,7 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		return rc;
 	}
 	sa->nr_len = NONCE_LEN;
-	check_nat_d(sa, m);
+	ike_in_nat_d(sa, m);
 	rc = ike_dgram_copy(&sa->init_i, m->raw, m->len);
 	if (!rc)
 		rc = ike_sa_derive_keys(sa, gir);
@@ -389,7 +389,7 @@ static int build_r(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 	ike_bld_begin(&m->b, IKE_PLD_NONCE, 0);
 	ike_nonce_encode(&m->w, &n);
 	ike_bld_end(&m->b);
-	if ((rc = add_nat_d(sa, m)))
+	if ((rc = ike_out_nat_d(sa, m)))
 		return rc;
 	if ((rc = add_caps(sa, m)))
 		return rc;
