@@ -94,6 +94,18 @@ void fmt_profile_status(FILE *f, const cJSON *p)
 	const char *why = fmt_str(p, "path_reason", NULL);
 	if (why)
 		ROW(f, "path", "%s", why);
+	const char *change = fmt_str(p, "last_change", NULL);
+	if (change) {
+		const char *how = fmt_str(p, "recovered_by", NULL), *doing = fmt_str(p, "recovering", NULL);
+		fmt_time(a, sizeof(a), p, "last_change_at");
+		if (doing)
+			ROW(f, "last change", "%s (%s); recovering: %s", change, a, doing);
+		else if (how)
+			ROW(f, "last change", "%s (%s); recovered by %s in %.0f ms", change, a, how,
+			    num(p, "recovery_ms"));
+		else
+			ROW(f, "last change", "%s (%s)", change, a);
+	}
 	fmt_bytes(a, sizeof(a), num(p, "bytes_in"));
 	fmt_bytes(b, sizeof(b), num(p, "bytes_out"));
 	ROW(f, "traffic", "%s in, %s out (%.0f/%.0f packets)", a, b, num(p, "packets_in"),

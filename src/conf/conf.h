@@ -78,7 +78,8 @@ struct conf_profile {
 	enum conf_dns dns;
 	struct conf_addr dns_list[CONF_LIST_MAX];
 	unsigned n_dns;
-	int resume;
+	int resume;       /* RFC 5723: ask for tickets, resume after a move or wake */
+	int mobike;       /* RFC 4555: offer MOBIKE, update the SA's addresses after a move */
 	int kill_switch;
 	int encap_udp;    /* encap: udp puts ESP in UDP/4500 even without a NAT (auto: only with one) */
 	unsigned mtu; /* 0: derive from the path */
@@ -223,6 +224,12 @@ struct conf_gw {
 	int separate_transports;
 	int echo;
 	struct conf_codepoints codepoints;
+	/* Roaming: agree to MOBIKE (RFC 4555); RFC 5723 tickets (lifetime 0:
+	 * none; a new sealing key every rotate_s; key_file "" keeps keys in
+	 * memory only, a file keeps one key across restarts, for tests). */
+	int mobike;
+	unsigned ticket_lifetime_s, ticket_rotate_s;
+	char ticket_key_file[CONF_PATH_MAX];
 };
 
 /* Load petrel-gw's configuration. 0, -EINVAL with diags, or -errno when the

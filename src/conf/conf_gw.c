@@ -17,11 +17,13 @@ static const char *const gw_keys[] = {
 	"listen", "id", "psk_file", "pool", "pool6", "dns", "subnets", "proposals",
 	"cookie_threshold", "log_level", "cert", "key", "chain", "client_auth", "ca",
 	"eap_users", "tun", "tun_address", "dns_domains", "tcp", "separate_transports", "echo",
-	"codepoints", NULL,
+	"codepoints", "mobike", "tickets", NULL,
 };
 enum { K_LISTEN, K_ID, K_PSK_FILE, K_POOL, K_POOL6, K_DNS, K_SUBNETS, K_PROPOSALS,
        K_COOKIE, K_LOG_LEVEL, K_CERT, K_KEY, K_CHAIN, K_CLIENT_AUTH, K_CA, K_EAP_USERS,
-       K_TUN, K_TUN_ADDRESS, K_DNS_DOMAINS, K_TCP, K_SEPARATE, K_ECHO, K_CODEPOINTS };
+       K_TUN, K_TUN_ADDRESS, K_DNS_DOMAINS, K_TCP, K_SEPARATE, K_ECHO, K_CODEPOINTS,
+       K_MOBIKE, K_TICKETS };
+static const char *const ticket_keys[] = { "lifetime_s", "rotate_s", "key_file", NULL };
 static const char *const client_auths[] = { "psk", "cert", "eap-mschapv2", NULL };
 static const char *const proposal_keys[] = { "ike", "esp", NULL };
 
@@ -201,6 +203,28 @@ static void proposals_key(struct ld *l, void *ctx, int key, const char *name, ya
 		parse_props(l, v, "proposals.esp", g->esp_proposals, &g->n_esp_proposals);
 }
 
+/* tickets: { lifetime_s, rotate_s, key_file } (RFC 5723); lifetime_s 0 turns
+ * them off. */
+static void ticket_key(struct ld *l, void *ctx, int key, const char *name, yaml_node_t *v)
+{
+	struct conf_gw *g = ctx;
+	unsigned long n;
+	(void)name;
+	switch (key) {
+	case 0:
+		if (ld_uint(l, v, "tickets.lifetime_s", 0, 86400, &n) == 0)
+			g->ticket_lifetime_s = (unsigned)n;
+		break;
+	case 1:
+		if (ld_uint(l, v, "tickets.rotate_s", 1, 7 * 86400, &n) == 0)
+			g->ticket_rotate_s = (unsigned)n;
+		break;
+	case 2:
+		parse_path(l, v, "tickets.key_file", g->ticket_key_file, sizeof(g->ticket_key_file));
+		break;
+	}
+}
+
 static void gw_key(struct ld *l, void *ctx, int key, const char *name, yaml_node_t *v)
 {
 	static const char *const levels[] = { "err", "warn", "info", "debug", NULL };
@@ -279,6 +303,8 @@ static void gw_key(struct ld *l, void *ctx, int key, const char *name, yaml_node
 	case K_SEPARATE: ld_bool(l, v, "separate_transports", &g->separate_transports); break;
 	case K_ECHO: ld_bool(l, v, "echo", &g->echo); break;
 	case K_CODEPOINTS: conf_codepoints_parse(l, v, &g->codepoints); break;
+	case K_MOBIKE: ld_bool(l, v, "mobike", &g->mobike); break;
+	case K_TICKETS: ld_map_walk(l, v, "tickets", ticket_keys, ticket_key, g); break;
 	case K_TUN_ADDRESS:
 		if (v->type == YAML_SEQUENCE_NODE)
 			parse_addrs(l, v, "tun_address", 0, g->tun_addrs, &g->n_tun_addrs, 2);
@@ -374,7 +400,8 @@ int conf_gw_load_buf(struct conf_gw *g, const char *name, const char *buf, size_
 	memset(g, 0, sizeof(*g));
 	g->log_level = -1;
 	g->cookie_threshold = 10;
-	g->tcp = g->separate_transports = g->echo = 1;
+	g->tcp = g->separate_transports = g->echo = g->mobike = 1;
+	g->ticket_lifetime_s = 3600;
 	snprintf(g->file, sizeof(g->file), "%s", name);
 	return ld_parse(name, buf, len, d, load_root, g);
 }

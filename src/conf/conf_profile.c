@@ -10,11 +10,11 @@
 static const char *const profile_keys[] = {
 	"gateway", "remote_id", "ca", "local_id", "auth", "transport", "pq", "proposals",
 	"routes", "dns", "resume", "kill_switch", "mtu", "encap", "rekey_child_s", "echo",
-	"tcp_blocked", NULL,
+	"tcp_blocked", "mobike", NULL,
 };
 enum { K_GATEWAY, K_REMOTE_ID, K_CA, K_LOCAL_ID, K_AUTH, K_TRANSPORT, K_PQ, K_PROPOSALS,
        K_ROUTES, K_DNS, K_RESUME, K_KILL_SWITCH, K_MTU, K_ENCAP, K_REKEY_CHILD_S, K_ECHO,
-       K_TCP_BLOCKED };
+       K_TCP_BLOCKED, K_MOBIKE };
 static const char *const echo_keys[] = { "interval_ms", "timeout_ms", "retries", NULL };
 
 static const char *const auth_keys[] = { "method", "user", "psk_file", "cert", "key", NULL };
@@ -236,6 +236,7 @@ static void profile_key(struct ld *l, void *ctx, int key, const char *name, yaml
 		}
 		break;
 	case K_RESUME: ld_bool(l, v, "resume", &p->resume); break;
+	case K_MOBIKE: ld_bool(l, v, "mobike", &p->mobike); break;
 	case K_KILL_SWITCH: ld_bool(l, v, "kill_switch", &p->kill_switch); break;
 	case K_ENCAP: {
 		/* RFC 3948: UDP encapsulation is for NATs; "udp" forces it (a path
@@ -287,6 +288,7 @@ int conf_profile_parse(struct ld *l, const char *name, yaml_node_t *key, yaml_no
 
 	memset(p, 0, sizeof(*p));
 	p->resume = 1;
+	p->mobike = 1;
 	p->kill_switch = 1;
 	p->echo_interval_ms = 10000;
 	p->echo_timeout_ms = 1000;

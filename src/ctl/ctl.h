@@ -69,6 +69,15 @@ struct ctl_profile_status {
 	char ike_sa[160];               /* the IKE SA's algorithms and key exchanges */
 	uint64_t bytes_in, bytes_out, packets_in, packets_out;
 	int64_t last_handshake;         /* last IKE_AUTH, rekey or resumption */
+	/* Roaming: the last network change or wake-up acted on, and how the
+	 * tunnel recovered from it ("echo", "liveness check", "MOBIKE",
+	 * "resume", "full handshake") in how many ms (-1: not yet / none);
+	 * `recovering` names the step in progress. */
+	char last_change[128];
+	int64_t last_change_at;
+	char recovered_by[24];
+	int64_t recovery_ms;
+	char recovering[24];
 	char error[CTL_MSG_MAX];        /* why the last attempt failed or the tunnel dropped */
 };
 

@@ -100,6 +100,17 @@ static cJSON *profile_status(const struct ctl_profile_status *p)
 	cJSON_AddStringToObject(o, "esp", ctl_path_name(p->esp));
 	add_str_or_null(o, "path_reason", p->path_reason);
 	add_str_or_null(o, "ike_sa", p->ike_sa);
+	add_str_or_null(o, "last_change", p->last_change);
+	if (p->last_change_at)
+		cJSON_AddNumberToObject(o, "last_change_at", (double)p->last_change_at);
+	else
+		cJSON_AddNullToObject(o, "last_change_at");
+	add_str_or_null(o, "recovered_by", p->recovered_by);
+	if (p->recovery_ms >= 0 && p->recovered_by[0])
+		cJSON_AddNumberToObject(o, "recovery_ms", (double)p->recovery_ms);
+	else
+		cJSON_AddNullToObject(o, "recovery_ms");
+	add_str_or_null(o, "recovering", p->recovering);
 	cJSON_AddNumberToObject(o, "bytes_in", (double)p->bytes_in);
 	cJSON_AddNumberToObject(o, "bytes_out", (double)p->bytes_out);
 	cJSON_AddNumberToObject(o, "packets_in", (double)p->packets_in);

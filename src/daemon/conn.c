@@ -98,6 +98,9 @@ static void teardown(struct conn *c)
 		c->tun_fd = -1;
 	}
 	path_reset(c);
+	roam_reset(c);
+	if (c->user_down)
+		roam_forget_ticket(c); /* logout: the ticket goes too */
 	uv_timer_stop(&c->sa_timer);
 	uv_timer_stop(&c->deadline);
 	uv_timer_stop(&c->keepalive);
@@ -177,10 +180,11 @@ static void op_addrs(void *ctx, struct ike_sa *sa, struct ike_addr *local, struc
 {
 	struct conn *c = ctx;
 	struct sockaddr_storage l;
-	if (ikesock_local(c->sock, IKESOCK_NATT, &l) == 0) {
-		/* The socket is bound to the source address towards the gateway. */
-		net_addr_from_sa((struct sockaddr *)&l, local);
-	}
+	/* The socket is bound to the wildcard address (so it survives a move):
+	 * our address is the source towards the gateway, its port the socket's. */
+	net_addr_from_sa((struct sockaddr *)&c->local, local);
+	if (ikesock_local(c->sock, IKESOCK_NATT, &l) == 0)
+		local->port = net_sa_port((struct sockaddr *)&l);
 	net_addr_from_sa((struct sockaddr *)&c->gw, remote);
 }
 
@@ -211,17 +215,12 @@ static int bring_up_net(struct conn *c, const struct ike_child *k)
 	struct tunnel_ops tops;
 	path_tunnel_ops(c, &tops);
 	rc = tunnel_new(c->loop, c->tun_fd, ikesock_fd(c->sock, IKESOCK_NATT), &tops, &c->tun);
-	if (!rc && !sp.natt) {
-		c->raw_fd = net_raw_esp_open((struct sockaddr *)&c->local);
-		rc = c->raw_fd < 0 ? c->raw_fd : tunnel_add_raw(c->tun, c->local.ss_family, c->raw_fd);
-		if (rc) {
-			if (c->raw_fd >= 0)
-				close(c->raw_fd);
-			c->raw_fd = -1;
-			tunnel_free(c->tun);
-			c->tun = NULL;
-		}
+	if (!rc && !sp.natt && (rc = conn_open_raw(c))) {
+		tunnel_free(c->tun);
+		c->tun = NULL;
 	}
+	if (!rc)
+		c->net_cp = *ike_sa_cp(c->sa);
 	if (rc) {
 		conn_set_error(c, "cannot start the data path: %s", pt_strerror(rc));
 		sysnet_down(c->net);
@@ -230,11 +229,68 @@ static int bring_up_net(struct conn *c, const struct ike_child *k)
 	return rc;
 }
 
+int conn_open_raw(struct conn *c)
+{
+	/* bound to the wildcard address: a move keeps it usable */
+	struct sockaddr_storage any;
+	int rc;
+
+	memset(&any, 0, sizeof(any));
+	any.ss_family = c->local.ss_family;
+	c->raw_fd = net_raw_esp_open((struct sockaddr *)&any);
+	rc = c->raw_fd < 0 ? c->raw_fd : tunnel_add_raw(c->tun, c->local.ss_family, c->raw_fd);
+	if (rc && c->raw_fd >= 0)
+		close(c->raw_fd);
+	if (rc)
+		c->raw_fd = -1;
+	return rc;
+}
+
+void conn_gateway_route(struct conn *c)
+{
+	char why[CTL_MSG_MAX] = "";
+	if (!c->net)
+		return;
+	int rc = sysnet_gateway_route(c->net, (struct sockaddr *)&c->gw, why, sizeof(why));
+	if (rc)
+		log_warn(CLOG, "%s: the gateway's own route: %s", c->p->name, why[0] ? why : pt_strerror(rc));
+}
+
+/* The tunnel's system side for a new IKE SA after a move: the same virtual
+ * addresses keep everything; others need the TUN set up again. */
+static int net_for_new_sa(struct conn *c, const struct ike_child *k)
+{
+	const struct ike_cp_result *cp = ike_sa_cp(c->sa);
+	if (cp->has_v4 == c->net_cp.has_v4 && cp->has_v6 == c->net_cp.has_v6 &&
+	    memcmp(cp->v4, c->net_cp.v4, 4) == 0 && memcmp(cp->v6, c->net_cp.v6, 16) == 0) { /* public-memcmp: addresses */
+		if (!esp_in_udp(c) && c->raw_fd < 0 && conn_open_raw(c))
+			return -EIO;
+		return 0;
+	}
+	log_info(CLOG, "%s: the gateway gave other virtual addresses: setting the tunnel up again",
+		 c->p->name);
+	tunnel_free(c->tun);
+	c->tun = NULL;
+	if (c->raw_fd >= 0) {
+		close(c->raw_fd);
+		c->raw_fd = -1;
+	}
+	sysnet_down(c->net);
+	c->net = NULL;
+	c->tun_fd = -1;
+	int rc = bring_up_net(c, k);
+	if (!rc)
+		path_tun_up(c, if_nametoindex(sysnet_ifname(c->net)));
+	return rc;
+}
+
 static int op_child_up(void *ctx, struct ike_sa *sa, const struct ike_child *k)
 {
 	struct conn *c = ctx;
 	int rc;
 
+	if (c->tun && !c->have_child && (rc = net_for_new_sa(c, k)))
+		return rc;
 	if (!c->tun) {
 		if ((rc = bring_up_net(c, k)))
 			return rc;
@@ -272,6 +328,8 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 {
 	struct conn *c = ctx;
 
+	if (roam_event(c, ev, err))
+		return;
 	switch (ev) {
 	case IKE_EV_ESTABLISHED:
 		uv_timer_stop(&c->deadline);
@@ -286,7 +344,7 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 		return;
 	case IKE_EV_TICKET:
 	case IKE_EV_UPDATED:
-		return;
+		return; /* conn_roam.c */
 	case IKE_EV_FAILED:
 		if (c->error[0])
 			break; /* the step that failed said why (the TUN, routes, DNS...) */
@@ -311,7 +369,8 @@ static void on_recv(void *ctx, const uint8_t *msg, size_t len, const struct sock
 	struct conn *c = ctx;
 	if (!c->sa || !net_sa_eq_ip(from, (struct sockaddr *)&c->gw))
 		return; /* only the gateway speaks to us */
-	ike_sa_recv(c->sa, msg, len);
+	if (ike_sa_recv(c->sa, msg, len) == 0 && c->sa)
+		roam_heard(c, 0);
 }
 
 static void on_esp(void *ctx, const uint8_t *pkt, size_t len, const struct sockaddr *from)
@@ -349,7 +408,10 @@ static void start_sa(struct conn *c)
 	c->cfg.cp = c->cp;
 	c->cfg.separate = c->mode == CONF_TRANSPORT_SEPARATE && !c->sep_off;
 	c->cfg.echo = 1;
-	if ((rc = ike_sa_new(&c->cfg, &c->ops, &c->sa))) {
+	roam_prepare_sa(c);
+	rc = ike_sa_new(&c->cfg, &c->ops, &c->sa);
+	roam_sa_made(c);
+	if (rc) {
 		conn_set_error(c, "cannot start IKE: %s", pt_strerror(rc));
 		go_down(c);
 		return;
@@ -376,7 +438,12 @@ static void start_ike(struct conn *c)
 		go_down(c);
 		return;
 	}
-	if ((rc = ikesock_new(c->loop, (struct sockaddr *)&c->local, 0, 0, on_recv, c, &c->sock))) {
+	/* The wildcard address: the kernel picks the source per packet, so
+	 * the socket keeps working when the laptop moves (c->local follows). */
+	struct sockaddr_storage any;
+	memset(&any, 0, sizeof(any));
+	any.ss_family = c->local.ss_family;
+	if ((rc = ikesock_new(c->loop, (struct sockaddr *)&any, 0, 0, on_recv, c, &c->sock))) {
 		conn_set_error(c, "cannot open UDP sockets: %s", pt_strerror(rc));
 		go_down(c);
 		return;
@@ -391,8 +458,9 @@ static void start_ike(struct conn *c)
 
 void conn_restart(struct conn *c)
 {
-	ike_sa_free(c->sa);
+	ike_sa_free(c->sa); /* its Child SAs leave the tunnel (op_child_down) */
 	c->sa = NULL;
+	c->have_child = 0;
 	path_reset(c);
 	start_sa(c);
 }
@@ -437,7 +505,7 @@ static void resolve(struct conn *c)
 }
 
 int conn_new(uv_loop_t *loop, const struct conf_profile *p, const struct ike_codepoints *cp,
-	     const struct conn_events *ev, struct conn **out)
+	     const char *state_dir, const struct conn_events *ev, struct conn **out)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	if (!c)
@@ -456,7 +524,9 @@ int conn_new(uv_loop_t *loop, const struct conf_profile *p, const struct ike_cod
 	c->sa_timer.data = c->deadline.data = c->later.data = c->keepalive.data = c;
 	c->handles_open = 4;
 	c->cp = cp;
+	c->state_dir = state_dir;
 	path_init(c);
+	roam_init(c);
 	*out = c;
 	return 0;
 }
@@ -543,6 +613,7 @@ void conn_free(struct conn *c)
 	uv_close((uv_handle_t *)&c->later, handle_closed);
 	uv_close((uv_handle_t *)&c->keepalive, handle_closed);
 	path_close_handles(c, handle_closed);
+	roam_close_handles(c, handle_closed);
 }
 
 enum petrel_state conn_state(const struct conn *c) { return c->state; }
@@ -564,7 +635,9 @@ void conn_status(const struct conn *c, struct ctl_profile_status *o)
 	o->esp = path_esp(c);
 	if (c->state != PETREL_STATE_DISCONNECTED)
 		snprintf(o->path_reason, sizeof(o->path_reason), "%s", c->why);
-	if (c->sa && c->state == PETREL_STATE_CONNECTED) {
+	roam_status(c, o);
+	if (c->sa && (c->state == PETREL_STATE_CONNECTED || c->state == PETREL_STATE_RECONNECTING) &&
+	    ike_sa_state(c->sa) == IKE_S_ESTABLISHED) {
 		/* the key exchanges that made it: "+" joins RFC 9370 additional ones */
 		ike_chosen_str(ike_sa_ike_alg(c->sa), o->ike_sa, sizeof(o->ike_sa));
 		const struct ike_cp_result *cp = ike_sa_cp(c->sa);

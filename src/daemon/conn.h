@@ -27,9 +27,10 @@ struct conn_events {
 };
 
 struct ike_codepoints;
-/* cp: the draft code points (the daemon's configuration; kept alive by it). */
+/* cp: the draft code points (the daemon's configuration; kept alive by it);
+ * state_dir: where resumption tickets are kept (NULL: in memory only). */
 int conn_new(uv_loop_t *loop, const struct conf_profile *p, const struct ike_codepoints *cp,
-	     const struct conn_events *ev, struct conn **out);
+	     const char *state_dir, const struct conn_events *ev, struct conn **out);
 /* Start connecting. Errors in the profile's credentials are reported here
  * (why[]) and leave the connection DISCONNECTED. */
 int conn_up(struct conn *c, char *why, size_t why_len);

@@ -81,6 +81,25 @@ struct conn {
 	int64_t wake_wall_ms, wake_mono_ms;
 	int64_t last_change;      /* when the last change was acted on (s) */
 	struct sockaddr_storage stream_local; /* where the stream leaves from */
+	uint64_t settle_first_ms; /* the first change of the burst being settled */
+
+	/* Roaming (conn_roam.c): the recovery step in progress, its timer,
+	 * what changed and how the last recovery went; the ticket. */
+	enum roam_step { ROAM_IDLE, ROAM_CHECK, ROAM_MOBIKE, ROAM_RESUME, ROAM_FULL } roam;
+	int roam_act;             /* the timer replaces the IKE SA */
+	int resuming;             /* this SA started with IKE_SESSION_RESUME */
+	int state_before_roam;
+	uv_timer_t roam_timer;
+	uint64_t roam_start_ms;
+	char change_what[128];
+	int64_t change_at;
+	char recovered_by[24];
+	int64_t recovery_ms;
+	struct ike_ticket *ticket;        /* the last ticket (heap, wiped) */
+	struct ike_ticket *resume_ticket; /* the one the SA being made resumes with */
+	uint64_t ticket_expires;          /* Unix seconds */
+	const char *state_dir;            /* where tickets are stored; NULL: memory only */
+	struct ike_cp_result net_cp;      /* what the TUN was set up with */
 };
 
 void conn_set_error(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -89,6 +108,28 @@ void conn_go_down(struct conn *c);
 /* Throw the IKE SA away and start a new one (before it is established):
  * the transport fallbacks. */
 void conn_restart(struct conn *c);
+
+/* Open the raw ESP socket (no NAT in the path) and give it to the tunnel. */
+int conn_open_raw(struct conn *c);
+/* Full tunnel: point the gateway's own route at the current uplink. */
+void conn_gateway_route(struct conn *c);
+
+/* conn_roam.c */
+void roam_init(struct conn *c);
+void roam_close_handles(struct conn *c, uv_close_cb cb);
+void roam_reset(struct conn *c);
+/* Before ike_sa_new: tickets, MOBIKE, and a resume when there is a ticket
+ * to resume with (1). roam_sa_made after it. */
+int roam_prepare_sa(struct conn *c);
+void roam_sa_made(struct conn *c);
+/* A change was acted on; moved: our address towards the gateway is new. */
+void roam_changed(struct conn *c, const char *what, int moved);
+/* The current SA answered: an IKE message (esp 0) or an ESP Echo (1). */
+void roam_heard(struct conn *c, int esp);
+/* The SA's events first: 1 when handled here. */
+int roam_event(struct conn *c, enum ike_event ev, int err);
+void roam_forget_ticket(struct conn *c);
+void roam_status(const struct conn *c, struct ctl_profile_status *o);
 
 /* conn_path.c */
 void path_init(struct conn *c);                /* timers, netmon: adds to c->handles_open */

@@ -36,7 +36,8 @@
 #define RECONNECT_FIRST_MS 200u  /* a broken stream: first retry, doubling ... */
 #define RECONNECT_MAX_MS 10000u  /* ... up to this */
 #define PROBE_TCP_EVERY_MS 5000u /* ESP in TCP, no interval set: recheck UDP this often */
-#define SETTLE_MS 300u           /* a burst of link/address/route changes acts once */
+#define SETTLE_MS 40u            /* a burst of link/address/route changes acts once, */
+#define SETTLE_MAX_MS 200u       /* ... after this much quiet, or this long at most */
 #define WAKE_CHECK_MS 2000u      /* the clocks are compared this often ... */
 #define WAKE_SLEPT_MS 5000u      /* ... and a wall-clock jump this much past them is a sleep */
 
@@ -171,6 +172,7 @@ static void on_echo_reply(void *ctx, uint32_t spi_in, const struct esp_echo *e, 
 	c->misses = 0;
 	log_debug(CLOG, "%s: ESP Echo reply seq %u in %llu ms", c->p->name, e->seq,
 		  (unsigned long long)rtt);
+	roam_heard(c, 1);
 	if (c->esp_tcp) {
 		char why[96];
 		snprintf(why, sizeof(why), "ESP Echo answered over %s again (%llu ms)",
@@ -320,29 +322,36 @@ static int64_t ms_of(clockid_t id)
 }
 
 /* Something around us changed (or we slept): check the path again. The
- * stream follows a new source address; ESP is probed at once. Roaming of
- * the IKE SA itself (MOBIKE, resumption) is not done here. */
+ * gateway's own route follows the new uplink (full tunnel); the stream
+ * follows a new source address; ESP is probed at once; conn_roam.c decides
+ * how the IKE SA follows (MOBIKE, resumption). */
 static void network_changed(struct conn *c, const char *what)
 {
 	char a[NET_ADDR_STR_MAX], b[NET_ADDR_STR_MAX];
 	struct sockaddr_storage now;
+	int moved = 0;
 
-	if (c->state != PETREL_STATE_CONNECTED || !c->sa)
+	if ((c->state != PETREL_STATE_CONNECTED && c->state != PETREL_STATE_RECONNECTING) || !c->sa)
 		return;
 	c->last_change = (int64_t)time(NULL);
-	const struct sockaddr_storage *was = c->stream_local.ss_family ? &c->stream_local : &c->local;
-	if (net_source_for(&c->gw, &now) == 0 && !net_sa_eq_ip((struct sockaddr *)&now, (const struct sockaddr *)was)) {
+	conn_gateway_route(c);
+	if (net_source_for(&c->gw, &now) == 0 &&
+	    !net_sa_eq_ip((struct sockaddr *)&now, (const struct sockaddr *)&c->local)) {
 		log_info(CLOG, "%s: %s: the path to the gateway now leaves from %s (was %s)", c->p->name, what,
 			 net_sa_str((struct sockaddr *)&now, a, sizeof(a)),
-			 net_sa_str((const struct sockaddr *)was, b, sizeof(b)));
-		c->stream_local = now;
-		if (c->stream) {
-			/* RFC 9329 6: the originator opens a new stream */
-			tcpconn_close(c->stream);
-			stream_lost(c, -ENETUNREACH);
-		}
+			 net_sa_str((const struct sockaddr *)&c->local, b, sizeof(b)));
+		net_sa_set_port(&now, net_sa_port((struct sockaddr *)&c->local));
+		c->local = now;
+		moved = 1;
 	} else {
 		log_info(CLOG, "%s: %s: checking the path", c->p->name, what);
+	}
+	const struct sockaddr_storage *was = c->stream_local.ss_family ? &c->stream_local : &c->local;
+	if (moved && c->stream && !net_sa_eq_ip((struct sockaddr *)&c->local, (const struct sockaddr *)was)) {
+		/* RFC 9329 6: the originator opens a new stream */
+		c->stream_local = c->local;
+		tcpconn_close(c->stream);
+		stream_lost(c, -ENETUNREACH);
 	}
 	if (ike_sa_echo(c->sa) && ike_sa_separate(c->sa) && c->tun) {
 		/* the next probe now, with the full retry schedule */
@@ -354,6 +363,7 @@ static void network_changed(struct conn *c, const char *what)
 	snprintf(why, sizeof(why), "%.64s; %.180s", what, c->why);
 	if (c->ev.path)
 		c->ev.path(c->ev.ctx, c, why);
+	roam_changed(c, what, moved);
 }
 
 static void on_settled(uv_timer_t *t)
@@ -379,7 +389,11 @@ static void on_netmon(uv_poll_t *h, int status, int events)
 	if (status < 0 || net_netmon_read(c->nm, &ev) < 0 || !ev)
 		return;
 	c->nm_events |= ev;
+	/* act after SETTLE_MS of quiet, or SETTLE_MAX_MS after the first */
+	uint64_t now = uv_now(c->loop);
 	if (!uv_is_active((uv_handle_t *)&c->nm_settle))
+		c->settle_first_ms = now;
+	if (now - c->settle_first_ms < SETTLE_MAX_MS)
 		uv_timer_start(&c->nm_settle, on_settled, SETTLE_MS, 0);
 }
 
@@ -388,6 +402,11 @@ static void on_wake_check(uv_timer_t *t)
 	struct conn *c = t->data;
 	int64_t wall = ms_of(CLOCK_REALTIME), mono = ms_of(CLOCK_MONOTONIC);
 	int64_t slept = path_slept_ms(c->wake_wall_ms, c->wake_mono_ms, wall, mono);
+	/* A process frozen (SIGSTOP, a cgroup freezer) sleeps too: the
+	 * monotonic clock ran but our timer could not. */
+	int64_t late = mono - c->wake_mono_ms - (int64_t)WAKE_CHECK_MS;
+	if (late >= (int64_t)WAKE_SLEPT_MS && late > slept)
+		slept = late;
 	c->wake_wall_ms = wall;
 	c->wake_mono_ms = mono;
 	if (slept) {

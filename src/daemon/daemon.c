@@ -3,6 +3,7 @@
 #include "daemon/daemon.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ struct daemon {
 	struct ctl_server *ctl;
 	struct conn *conns[PT_CONF_PROFILES_MAX]; /* by profile index, made on first use */
 	uint64_t attention[PT_CONF_PROFILES_MAX];
+	char ticket_dir[PATH_MAX];       /* RFC 5723 tickets, one 0600 file per profile */
 	int shutting_down;
 	void (*done)(void *);
 	void *done_arg;
@@ -101,7 +103,7 @@ static struct conn *conn_for(struct daemon *d, int i)
 			.ctx = d, .changed = on_changed, .gone = on_gone, .ask_password = ask_password,
 			.path = on_path,
 		};
-		if (conn_new(d->loop, &d->conf.profiles[i], &d->cp, &ev, &d->conns[i]))
+		if (conn_new(d->loop, &d->conf.profiles[i], &d->cp, d->ticket_dir, &ev, &d->conns[i]))
 			return NULL;
 	}
 	return d->conns[i];
@@ -225,6 +227,8 @@ int daemon_new(uv_loop_t *loop, const struct daemon_opts *o, struct daemon **out
 		return -ENOMEM;
 	d->loop = loop;
 	d->opts = *o;
+	snprintf(d->ticket_dir, sizeof(d->ticket_dir), "%s/tickets",
+		 o->state_dir ? o->state_dir : "/var/lib/petrel");
 	/* A previous petreld that crashed may have left routes, resolv.conf or
 	 * the kill switch behind: undo them before anything else. */
 	if ((rc = net_routes_recover(NULL)))

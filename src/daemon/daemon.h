@@ -12,6 +12,7 @@ struct daemon_opts {
 	const char *config_dir;  /* /etc/petrel */
 	const char *socket_path; /* NULL: the default */
 	const char *group;       /* NULL: "petrel" */
+	const char *state_dir;   /* NULL: /var/lib/petrel; tickets in <state_dir>/tickets */
 };
 
 int daemon_new(uv_loop_t *loop, const struct daemon_opts *o, struct daemon **out);

@@ -2,7 +2,8 @@
  * TUN, routes, DNS, sockets and keys; speaks to `petrel` and desktop trays
  * only through the control socket.
  *
- *   petreld [--config DIR] [--socket PATH] [--group NAME] [--log-level LEVEL]
+ *   petreld [--config DIR] [--socket PATH] [--group NAME] [--state-dir DIR]
+ *           [--log-level LEVEL]
  */
 #include <getopt.h>
 #include <signal.h>
@@ -33,7 +34,7 @@ static void on_signal(uv_signal_t *h, int signum)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: petreld [--config DIR] [--socket PATH] [--group NAME]\n"
+	fprintf(f, "usage: petreld [--config DIR] [--socket PATH] [--group NAME] [--state-dir DIR]\n"
 		   "               [--log-level err|warn|info|debug]\n");
 }
 
@@ -42,17 +43,19 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' }, { "socket", required_argument, NULL, 's' },
 		{ "group", required_argument, NULL, 'g' }, { "log-level", required_argument, NULL, 'l' },
+		{ "state-dir", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct daemon_opts o = { .config_dir = "/etc/petrel" };
 	enum pt_log_level lvl = PT_LOG_INFO;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:s:g:l:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:g:l:S:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o.config_dir = optarg; break;
 		case 's': o.socket_path = optarg; break;
 		case 'g': o.group = optarg; break;
+		case 'S': o.state_dir = optarg; break;
 		case 'l':
 			if (pt_log_level_parse(optarg, &lvl)) {
 				fprintf(stderr, "petreld: --log-level: err, warn, info or debug\n");

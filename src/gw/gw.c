@@ -3,6 +3,7 @@
 #include "gw/dp.h"
 #include "gw/gw.h"
 #include "gw/gw_int.h"
+#include "gw/ticket.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -257,9 +258,18 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 		if (gs->has_v6)
 			inet_ntop(AF_INET6, gs->v6, v6, sizeof(v6));
 		ike_chosen_str(ike_sa_ike_alg(sa), algs, sizeof(algs));
-		log_info(GW_LOG, "%s: IKE SA established with %s: spi_i=%.16s spi_r=%s ike=%s vip=%s vip6=%s nat=%s",
+		log_info(GW_LOG, "%s: IKE SA established with %s: spi_i=%.16s spi_r=%s ike=%s vip=%s vip6=%s nat=%s%s%s",
 			 gs->name, peer, gs->name, gs->name + 17, algs, v4, v6,
-			 ike_sa_nat_remote(sa) ? "peer" : ike_sa_nat_local(sa) ? "us" : "none");
+			 ike_sa_nat_remote(sa) ? "peer" : ike_sa_nat_local(sa) ? "us" : "none",
+			 gs->resumes ? " resumed=yes" : "", ike_sa_mobike(sa) ? " mobike=yes" : "");
+		gw_resume_established(gw, gs);
+		break;
+	case IKE_EV_UPDATED:
+		/* RFC 4555: IKE answers go where the update came from (deliver()
+		 * follows it); ESP follows the client's packets (dp). */
+		log_info(GW_LOG, "%s: the client moved to %s (MOBIKE), nat=%s", gs->name,
+			 gs->req_from ? net_sa_str(gs->req_from, peer, sizeof(peer)) : peer,
+			 ike_sa_nat_remote(sa) ? "peer" : "none");
 		break;
 	case IKE_EV_FAILED:
 		log_info(GW_LOG, "%s: IKE SA with %s failed: %s", gs->name, peer, pt_strerror(err));
@@ -298,6 +308,8 @@ static void free_gs(uv_handle_t *h)
 
 static void release(struct gw *gw, struct gw_sa *gs)
 {
+	if (gs->borrowed) /* still the old SA's (a resume that did not finish) */
+		gs->has_v4 = gs->has_v6 = 0;
 	if (gw->dp)
 		gw_dp_client_gone(gw->dp, gs->has_v4, gs->v4, gs->has_v6, gs->v6);
 	if (gs->has_v4)
@@ -315,6 +327,20 @@ static void destroy(struct gw *gw, struct gw_sa *gs)
 	ike_sa_free(gs->sa); /* may call child_down: gs is still valid */
 	gs->sa = NULL;
 	uv_close((uv_handle_t *)&gs->timer, free_gs);
+}
+
+struct gw_sa *gw_find_sa(struct gw *gw, const uint8_t *spi_i, const uint8_t *spi_r)
+{
+	return find_sa(gw, spi_i, spi_r);
+}
+
+void gw_destroy_sa(struct gw *gw, struct gw_sa *gs)
+{
+	if (gs->half_open) {
+		gs->half_open = 0;
+		gw->n_half_open--;
+	}
+	destroy(gw, gs);
 }
 
 static void finish(struct gw *gw);
@@ -426,7 +452,10 @@ static void new_sa(struct gw *gw, const uint8_t *msg, size_t len, const struct s
 	gs->timer.data = gs;
 
 	struct ike_cfg cfg = gw->cfg;
-	if (gw->pool4.family) {
+	/* RFC 5723: a resumed SA's addresses are decided once its ticket is
+	 * open (resume.c) */
+	int resume = msg[18] == IKE_EXCH_SESSION_RESUME;
+	if (gw->pool4.family && !resume) {
 		if (gw_pool_take(&gw->pool4, gs->v4) == 0) {
 			gs->has_v4 = 1;
 			memcpy(cfg.cp_v4, gs->v4, 4);
@@ -435,7 +464,7 @@ static void new_sa(struct gw *gw, const uint8_t *msg, size_t len, const struct s
 			log_warn(GW_LOG, "IKE_SA_INIT from %s: the IPv4 pool is exhausted", peer);
 		}
 	}
-	if (gw->pool6.family) {
+	if (gw->pool6.family && !resume) {
 		if (gw_pool_take(&gw->pool6, gs->v6) == 0) {
 			gs->has_v6 = 1;
 			memcpy(cfg.cp_v6, gs->v6, 16);
@@ -469,6 +498,8 @@ static void new_sa(struct gw *gw, const uint8_t *msg, size_t len, const struct s
 	ike_sa_set_user(sa, gs);
 	ike_sa_spis(sa, gs->spi_i, gs->spi_r);
 	set_name(gs);
+	if (resume)
+		gw_resume_new_sa(gw, gs);
 	gs->half_open = 1;
 	gw->n_half_open++;
 	link_sa(gw, gs);
@@ -476,8 +507,8 @@ static void new_sa(struct gw *gw, const uint8_t *msg, size_t len, const struct s
 		inet_ntop(AF_INET, gs->v4, v4, sizeof(v4));
 	if (gs->has_v6)
 		inet_ntop(AF_INET6, gs->v6, v6, sizeof(v6));
-	log_info(GW_LOG, "%s: IKE_SA_INIT from %s%s answered (half-open %u, cookie %s); vip=%s vip6=%s%s",
-		 gs->name, peer, stream ? " over TCP" : "", gw->n_half_open,
+	log_info(GW_LOG, "%s: %s from %s%s answered (half-open %u, cookie %s); vip=%s vip6=%s%s",
+		 gs->name, ike_exch_name(msg[18]), peer, stream ? " over TCP" : "", gw->n_half_open,
 		 cfg.require_cookie ? "checked" : "not required", v4, v6,
 		 ike_sa_separate(sa) ? "; separate transports agreed" : "");
 }
@@ -530,7 +561,8 @@ void gw_route_msg(struct gw *gw, const uint8_t *msg, size_t len, const struct so
 		return;
 	}
 	if (memcmp(msg + 8, zero, 8) == 0) { /* public-memcmp: SPI */
-		if (exch != IKE_EXCH_SA_INIT || (flags & IKE_HDR_F_RESPONSE) ||
+		if ((exch != IKE_EXCH_SA_INIT && exch != IKE_EXCH_SESSION_RESUME) ||
+		    (flags & IKE_HDR_F_RESPONSE) ||
 		    !(flags & IKE_HDR_F_INITIATOR)) {
 			log_debug(GW_LOG, "dropped %s with SPIr 0 from %s", ike_exch_name(exch),
 				  net_sa_str(from, peer, sizeof(peer)));
@@ -683,6 +715,7 @@ void gw_free(struct gw *gw)
 	gw_pool_free(&gw->pool4);
 	gw_pool_free(&gw->pool6);
 	gw_creds_free(&gw->creds);
+	gw_tickets_free(gw->tickets);
 	crypto_secret_free(gw->cookie_secret);
 	crypto_wipe(&gw->cfg, sizeof(gw->cfg));
 	free(gw);
@@ -756,6 +789,8 @@ int gw_new(uv_loop_t *loop, const struct conf_gw *c, struct gw **out)
 	cfg->cp = &gw->cp;
 	cfg->separate = c->separate_transports;
 	cfg->echo = c->echo;
+	if ((rc = gw_resume_setup(gw, c)))
+		goto fail;
 
 	memset(&gw->listen, 0, sizeof(gw->listen));
 	struct ike_addr la = { .family = c->listen.family };

@@ -46,6 +46,13 @@ struct gw_sa {
 	uint8_t v4[4], v6[16];
 	uint64_t born_ms;
 	int half_open, dead, linked;
+	/* RFC 5723: the SPIs this SA had when it last got a ticket (a resume
+	 * names them), and, for an SA made by IKE_SESSION_RESUME, the old SA it
+	 * replaces once established and whether its addresses are still the
+	 * old SA's (borrowed: not ours to give back). */
+	uint8_t tk_spi_i[8], tk_spi_r[8];
+	int resumes, borrowed;
+	uint8_t old_spi_i[8], old_spi_r[8];
 	char name[34];                   /* SPIi_SPIr for logs */
 };
 
@@ -71,6 +78,7 @@ struct gw {
 	struct tcplisten *tcp;           /* TCP/4500 (RFC 9329), NULL when off */
 	struct gw_stream *streams;       /* accepted streams */
 	struct ike_codepoints cp;        /* the draft code points every SA uses */
+	struct gw_tickets *tickets;      /* RFC 5723; NULL: none issued */
 };
 
 /* An accepted RFC 9329 stream; SAs point at its tcpconn while they use it. */
@@ -85,6 +93,19 @@ struct gw_stream {
  * a new SA (IKE_SA_INIT), or answered with INVALID_IKE_SPI. */
 void gw_route_msg(struct gw *gw, const uint8_t *msg, size_t len, const struct sockaddr *from,
 		  enum ikesock_port port, struct tcpconn *stream);
+
+/* gw.c, for resume.c: an SA by its current SPIs; the end of one, silently. */
+struct gw_sa *gw_find_sa(struct gw *gw, const uint8_t *spi_i, const uint8_t *spi_r);
+void gw_destroy_sa(struct gw *gw, struct gw_sa *gs);
+
+/* resume.c (RFC 5723): tickets from the configuration into the SA template;
+ * a resumed SA takes the old one's virtual addresses (gw_resume_new_sa,
+ * right after IKE_SESSION_RESUME) and replaces it once established
+ * (gw_resume_established). */
+struct conf_gw;
+int gw_resume_setup(struct gw *gw, const struct conf_gw *c);
+void gw_resume_new_sa(struct gw *gw, struct gw_sa *gs);
+void gw_resume_established(struct gw *gw, struct gw_sa *gs);
 
 /* stream.c: tcplisten's accept callback (ctx: the gw), and closing every
  * accepted stream at shutdown. */

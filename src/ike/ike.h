@@ -332,6 +332,10 @@ void ike_sa_resend(struct ike_sa *sa);
  * IKE_SESSION_RESUME (the owner deletes what is left of the old SA), 0. */
 int ike_sa_ticket(const struct ike_sa *sa, struct ike_ticket *out);
 int ike_sa_resumed(const struct ike_sa *sa, struct ike_resume_state *old);
+/* Responder: the virtual addresses its CP hands out from now on (NULL: none
+ * of that family); before IKE_AUTH, e.g. once a resumed SA is known to
+ * take over an old one's addresses. */
+void ike_sa_set_cp(struct ike_sa *sa, const uint8_t v4[4], const uint8_t v6[16]);
 /* RFC 4555: 1 when both sides sent MOBIKE_SUPPORTED. */
 int ike_sa_mobike(const struct ike_sa *sa);
 /* RFC 4555 3.5: the initiator's addresses changed (ops->addrs gives the new

@@ -1041,6 +1041,16 @@ int ike_sa_nat_remote(const struct ike_sa *sa) { return sa->nat_remote; }
 void *ike_sa_user(const struct ike_sa *sa) { return sa->user; }
 int ike_sa_mobike(const struct ike_sa *sa) { return sa->mobike; }
 
+void ike_sa_set_cp(struct ike_sa *sa, const uint8_t v4[4], const uint8_t v6[16])
+{
+	sa->cfg.cp_has_v4 = v4 != NULL;
+	if (v4)
+		memcpy(sa->cfg.cp_v4, v4, 4);
+	sa->cfg.cp_has_v6 = v6 != NULL;
+	if (v6)
+		memcpy(sa->cfg.cp_v6, v6, 16);
+}
+
 int ike_exch_first(uint8_t exch)
 {
 	return exch == IKE_EXCH_SA_INIT || exch == IKE_EXCH_SESSION_RESUME;

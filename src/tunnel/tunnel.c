@@ -619,6 +619,19 @@ void tunnel_child_peer(struct tunnel *t, uint32_t spi_in, const struct sockaddr 
 							  : sizeof(struct sockaddr_in));
 }
 
+void tunnel_set_encap(struct tunnel *t, int encap, uint16_t port)
+{
+	for (size_t i = 0; i < TUNNEL_CHILDREN_MAX; i++) {
+		struct tchild *c = &t->children[i];
+		if (!c->used || c->encap == encap)
+			continue;
+		if (!encap && t->raw[c->peer.ss_family == AF_INET6].fd < 0)
+			continue;
+		c->encap = encap;
+		net_sa_set_port(&c->peer, encap ? port : 0);
+	}
+}
+
 /* An echo packet opened in Child SA c: answer a request the way it came,
  * pass a reply on. */
 static void echo_in(struct tunnel *t, struct tchild *c, struct esp_pkt *p, const struct esp_rx *rx,

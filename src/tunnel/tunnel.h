@@ -93,6 +93,11 @@ int tunnel_add_raw(struct tunnel *t, int family, int raw_fd);
 void tunnel_child_del(struct tunnel *t, uint32_t spi_in);
 /* The peer's address changed (NAT rebinding, MOBIKE). */
 void tunnel_child_peer(struct tunnel *t, uint32_t spi_in, const struct sockaddr *peer);
+/* Every Child SA's ESP goes in UDP to the peer's `port` (encap 1) or as raw ESP (0) from now
+ * on: a NAT appeared in the path or went away (RFC 4555 3.5). Raw ESP
+ * needs the raw socket of the peer's family (tunnel_add_raw); without it
+ * the Child SA stays in UDP. */
+void tunnel_set_encap(struct tunnel *t, int encap, uint16_t port);
 /* One ESP packet (SPI onward) received from `from`. */
 void tunnel_input(struct tunnel *t, const uint8_t *pkt, size_t len, const struct sockaddr *from);
 /* One ESP packet received from a stream (RFC 9329). */
