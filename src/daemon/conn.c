@@ -344,6 +344,7 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 		return;
 	case IKE_EV_TICKET:
 	case IKE_EV_UPDATED:
+	case IKE_EV_UNKNOWN:
 		return; /* conn_roam.c */
 	case IKE_EV_FAILED:
 		if (c->error[0])

@@ -307,6 +307,19 @@ int roam_event(struct conn *c, enum ike_event ev, int err)
 	case IKE_EV_DELETED:
 		roam_forget_ticket(c); /* the gateway ended the session */
 		return 0;
+	case IKE_EV_UNKNOWN:
+		/* the gateway lost our SA (it restarted): resume now rather
+		 * than after the retransmissions */
+		if (c->roam == ROAM_RESUME || c->roam == ROAM_FULL || c->going_down)
+			return 1;
+		if (c->roam == ROAM_IDLE) {
+			snprintf(c->change_what, sizeof(c->change_what),
+				 "the gateway does not know the IKE SA (INVALID_IKE_SPI)");
+			c->change_at = wall_s();
+			c->roam_start_ms = uv_now(c->loop);
+		}
+		replace_sa_soon(c, ROAM_RESUME);
+		return 1;
 	case IKE_EV_FAILED:
 		if (c->resuming) {
 			/* RFC 5723 4.3.1: refused (TICKET_NACK) or unanswered:

@@ -246,6 +246,10 @@ enum ike_event {
 	IKE_EV_DELETED,        /* the peer or we deleted it */
 	IKE_EV_REKEYED,        /* new SPIs and keys (RFC 7296 2.18); Child SAs kept */
 	IKE_EV_TICKET,         /* initiator: the gateway gave a ticket (ike_sa_ticket) */
+	IKE_EV_UNKNOWN,        /* our request was answered, unprotected, with
+	                        * INVALID_IKE_SPI (RFC 7296 2.21.4): the peer
+	                        * lost the SA. Unauthenticated: a hint to act on
+	                        * (resume), the SA itself is unchanged */
 	IKE_EV_UPDATED,        /* RFC 4555: initiator: the gateway took our new
 	                        * addresses; responder: the peer moved (ops->addrs
 	                        * has the new ones); NAT state is fresh */

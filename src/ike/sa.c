@@ -808,6 +808,25 @@ static void on_request(struct ike_sa *sa, const struct ike_msg_in *in)
 		ike_sa_fail(sa, -EPROTO, ike_notify_name(sa->resp_error));
 }
 
+/* RFC 7296 2.21.4: the peer does not know this SA and said so without
+ * protection. Told once per request; the request stays in flight (anyone
+ * could have sent this). */
+static int unknown_spi_answer(struct ike_sa *sa, const struct ike_msg *outer)
+{
+	struct ike_notify n;
+	if (ike_exch_first(outer->hdr.exch) || !outer->chain.n ||
+	    outer->chain.pld[0].type != IKE_PLD_NOTIFY || ike_notify_decode(&outer->chain.pld[0], &n) ||
+	    n.type != IKE_N_INVALID_IKE_SPI || sa->state != IKE_S_ESTABLISHED)
+		return 0;
+	if (sa->unknown_told == sa->next_req_id + 1)
+		return 1;
+	sa->unknown_told = sa->next_req_id + 1;
+	log_info(IKE_LOG, "%s request id %u answered with INVALID_IKE_SPI: the peer does not know this IKE SA",
+		 ike_exch_name(sa->active_exch), sa->next_req_id);
+	sa->ops.event(sa->ops.ctx, sa, IKE_EV_UNKNOWN, -ENOENT);
+	return 1;
+}
+
 int ike_sa_recv(struct ike_sa *sa, const uint8_t *msg, size_t len)
 {
 	struct ike_msg outer;
@@ -845,6 +864,8 @@ int ike_sa_recv(struct ike_sa *sa, const uint8_t *msg, size_t len)
 	if (response) {
 		if (!sa->active || outer.hdr.msg_id != sa->next_req_id)
 			return -EALREADY; /* late or unknown: drop (RFC 7296 2.3) */
+		if (unknown_spi_answer(sa, &outer))
+			return 0;
 		rc = open_msg(sa, msg, len, &outer, &in);
 		if (rc == -EINPROGRESS)
 			return 0; /* a fragment stored */

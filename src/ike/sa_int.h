@@ -171,6 +171,7 @@ struct ike_sa {
 	/* Events a task saw, told once its exchange is done (IKE_EV_TICKET,
 	 * IKE_EV_UPDATED as bits 1 << ev). */
 	unsigned pending_ev;
+	uint32_t unknown_told;             /* INVALID_IKE_SPI told for request id - 1 */
 
 	/* Timers besides retransmission (UINT64_MAX: off). */
 	uint64_t dpd_at, rekey_child_at, rekey_ike_at;

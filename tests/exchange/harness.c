@@ -131,6 +131,7 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 	case IKE_EV_REKEYED: s->n_rekeyed++; break;
 	case IKE_EV_TICKET: s->n_ticket++; break;
 	case IKE_EV_UPDATED: s->n_updated++; break;
+	case IKE_EV_UNKNOWN: s->n_unknown++; break;
 	}
 }
 

@@ -375,6 +375,30 @@ static void test_mobike_lost(void)
 	hx_free(&hx);
 }
 
+/* A gateway that lost the SA answers our request with an unprotected
+ * INVALID_IKE_SPI (RFC 7296 2.21.4): the owner hears it once (its cue to
+ * resume); the SA and its request stay as they were. */
+static void test_unknown_spi_hint(void)
+{
+	struct hx hx;
+	uint8_t ans[64];
+	size_t n;
+
+	mobike_pair(&hx, 0, 0);
+	CHECK_EQ(ike_sa_dpd(hx.side[HX_I].sa), 0);
+	CHECK_EQ(hx.n_q, 1);
+	CHECK_EQ(ike_answer_unknown_spi(hx.q[0]->data, hx.q[0]->len, ans, sizeof(ans), &n), 0);
+	CHECK_EQ(hx_inject(&hx, HX_I, ans, n), 0);
+	CHECK_EQ(hx_inject(&hx, HX_I, ans, n), 0); /* told once */
+	CHECK_EQ(hx.side[HX_I].n_unknown, 1);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
+	/* the real answer still completes the exchange */
+	CHECK_EQ(hx_run(&hx, 4), 2);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
+	CHECK_EQ(hx.side[HX_I].n_failed, 0);
+	hx_free(&hx);
+}
+
 int main(void)
 {
 	test_no_ticket_unasked();
@@ -389,5 +413,6 @@ int main(void)
 	test_mobike();
 	test_mobike_one_sided();
 	test_mobike_lost();
+	test_unknown_spi_hint();
 	return test_done();
 }
