@@ -16,6 +16,7 @@
 #     without a Child SA (ike-initiator does not require one; petreld would
 #     delete it). ike-initiator exits without a Delete so that Libreswan's
 #     IKE SA can still be listed afterwards.
+#  C. RFC 5723 session resumption against Libreswan's tickets (below).
 #  B. Libreswan initiator -> petrel-gw: both sides must report the IKE SA
 #     established with the same SPIs and algorithms, Libreswan must get the
 #     virtual IP petrel-gw assigned, fail to install the Child SA, delete it
@@ -178,6 +179,47 @@ for group in x25519 ecp256; do
 		|| fail "A$run: petrel did not log the refused Child SA"
 	log "A$run: petrel: IKE SA ${spi_i}_${spi_r} $ike established (AUTH verified) without a Child SA; Libreswan keeps IKE SA #$st"
 done
+lsw_stop
+
+# ---------------------------------------------------------------- C
+# RFC 5723 with a real peer: Libreswan (session-resumption=yes) issues a
+# ticket in its IKE_AUTH response; petrel's engine leaves that IKE SA behind
+# without a word, as a laptop that moved, and resumes with
+# IKE_SESSION_RESUME. Libreswan must open the ticket, verify petrel's
+# resumed AUTH, and list a new ESTABLISHED_IKE_SA with petrel's new SPIs
+# (its Child SA fails in this kernel again, as in A).
+log "C. RFC 5723: petrel's engine resumes an IKE SA with a ticket from Libreswan 5.2"
+sed -i 's/^    auto=add$/    session-resumption=yes\n    auto=add/' "$WORK/ipsec.conf"
+lsw_start "$NS_GW"
+for form in message full; do
+	out=$WORK/ini-resume-$form.log
+	n0=$(wc -l < "$WORK/pluto.log")
+	rc=0
+	timeout 20 ip netns exec "$NS_CLI" "$INITIATOR" --gateway $GW --id $CLIENT_ID --remote-id $GW_ID \
+		--psk-file "$WORK/cli.psk" --ike aes256gcm16-prfsha256-x25519 --esp aes256gcm16 \
+		--timeout-ms 8000 --hold-ms 200 --resume-after-ms 300 --resume-auth $form --natt \
+		--log-level debug > "$out" 2> "$WORK/ini-resume-$form.err.log" || rc=$?
+	tail -n +"$((n0 + 1))" "$WORK/pluto.log" | grep -vE '^[^|]*: \| ' > "$WORK/pluto-c-$form.log"
+	grep -q '"event":"ticket"' "$out" || fail "C ($form): Libreswan gave no ticket: $(grep -iE 'ticket|resum' "$WORK/pluto-c-$form.log" | head -3)"
+	grep -q '"event":"resume_start".*"rc":0' "$out" || fail "C ($form): the resume did not start"
+	grep -q '"event":"recv","exch":"IKE_SESSION_RESUME".*"rc":0' "$out" \
+		|| fail "C ($form): no IKE_SESSION_RESUME response: $(grep -iE 'resum|ticket' "$WORK/pluto-c-$form.log" | tail -3)"
+	res=$(grep '^result ' "$out") || fail "C ($form): ike-initiator printed no result (exit $rc)"
+	if [ "$rc" = 0 ] && grep -q ' resumed=1' <<<"$res"; then
+		spi_i=$(sed -nE 's/.* spi_i=([0-9a-f]{16}) .*/\1/p' <<<"$res")
+		spi_r=$(sed -nE 's/.* spi_r=([0-9a-f]{16}) .*/\1/p' <<<"$res")
+		lsw ipsec whack --status > "$WORK/status-c-$form.txt" 2>&1 || true
+		grep -qE "ESTABLISHED_IKE_SA" "$WORK/status-c-$form.txt" || fail "C ($form): Libreswan lists no IKE SA after the resume"
+		lsw_sent | awk -v i="$spi_i" -v r="$spi_r" '$1 == "IKE_AUTH" && $2 == i && $3 == r' | grep -q . \
+			|| fail "C ($form): Libreswan sent no IKE_AUTH response on the resumed SA ${spi_i}_${spi_r}"
+		log "C ($form): resumed: new IKE SA ${spi_i}_${spi_r}; Libreswan: $(grep -iE 'resum' "$WORK/pluto-c-$form.log" | grep -v '^|' | tail -2 | tr '\n' ' ')"
+		echo "$form" >> "$WORK/resume-ok.txt"
+	else
+		log "C ($form): not accepted: $(grep -iE 'AUTH|resum' "$WORK/pluto-c-$form.log" | tail -3 | tr '\n' ' ')"
+	fi
+done
+[ -s "$WORK/resume-ok.txt" ] || fail "C: Libreswan accepted neither form of the resumed AUTH"
+grep -qx message "$WORK/resume-ok.txt" || fail "C: Libreswan refused petrel's default resumed AUTH (message); it took: $(cat "$WORK/resume-ok.txt")"
 lsw_stop
 
 # ---------------------------------------------------------------- B

@@ -6,6 +6,7 @@
  *                 [--ca F] [--ike PROP]... [--esp PROP]... [--timeout-ms N]
  *                 [--delete] [--hold-ms N] [--port N] [--natt]
  *                 [--rekey-child-after-ms N] [--rekey-ike-after-ms N] [--expect-rekey]
+ *                 [--resume-after-ms N [--resume-auth message|full]]
  *
  * How we authenticate: --psk-file, a certificate (--cert and --key, RFC
  * 7427 signatures) or EAP-MSCHAPv2 (--eap-user, --eap-password-file, a file
@@ -19,6 +20,11 @@
  * --rekey-child-after-ms / --rekey-ike-after-ms start one Child SA / IKE SA
  * rekey (CREATE_CHILD_SA) that long after establishment (within the hold).
  * --expect-rekey: fail unless the gateway started at least one rekey.
+ * --resume-after-ms: ask for an RFC 5723 ticket in IKE_AUTH; that long
+ * after establishment drop the IKE SA without a word (as a laptop that
+ * moved) and resume it with IKE_SESSION_RESUME; the hold starts again.
+ * Fails unless the resumed SA is established. --resume-auth: what the
+ * resumed AUTH covers (default message).
  *
  * Prints one JSON line per event on stdout: start, send, recv, established,
  * child_up (also for each new Child SA of a rekey, with "rekey":1),
@@ -86,6 +92,11 @@ struct ini {
 	uv_signal_t usr1;
 	struct ike_child child;
 	int have_child;
+	/* RFC 5723 */
+	unsigned long resume_ms;
+	uv_timer_t resume_t;
+	struct ike_ticket ticket;
+	int have_ticket, resuming, resumed;
 };
 
 static void jline(const char *event, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -235,6 +246,8 @@ static void on_later(uv_timer_t *t)
 	finish(in);
 }
 
+static void on_resume(uv_timer_t *t);
+
 static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 {
 	struct ini *in = ctx;
@@ -251,6 +264,13 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 			inet_ntop(AF_INET, cp->v4, v4, sizeof(v4));
 		jline("established", "\"spi_i\":\"%s\",\"spi_r\":\"%s\",\"ike\":\"%s\",\"vip\":\"%s\",\"nat_local\":%d,\"nat_remote\":%d",
 		      si, sr, ike, v4, ike_sa_nat_local(sa), ike_sa_nat_remote(sa));
+		if (in->resuming) {
+			in->resuming = 0;
+			in->resumed = 1;
+		} else if (in->resume_ms) {
+			uv_timer_start(&in->resume_t, on_resume, in->resume_ms, 0);
+			return;
+		}
 		/* Stay up for hold_ms (the test looks at the peer meanwhile). */
 		uv_timer_start(&in->later, on_later, in->hold_ms, 0);
 		if (in->rekey_child_ms)
@@ -266,6 +286,13 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 		jline("rekeyed", "\"spi_i\":\"%s\",\"spi_r\":\"%s\",\"ike\":\"%s\"", si, sr, ike);
 		return;
 	}
+	case IKE_EV_TICKET:
+		if (ike_sa_ticket(sa, &in->ticket) == 0) {
+			in->have_ticket = 1;
+			jline("ticket", "\"len\":%zu,\"lifetime_s\":%u", in->ticket.opaque_len,
+			      in->ticket.lifetime_s);
+		}
+		return;
 	case IKE_EV_FAILED:
 		in->failed = 1;
 		in->err = err;
@@ -300,6 +327,42 @@ static void on_recv(void *ctx, const uint8_t *msg, size_t len, const struct sock
 	if (ike_sa_state(in->sa) == IKE_S_DEAD && !in->deleted && !in->failed) {
 		in->failed = 1;
 		uv_timer_start(&in->later, on_later, 0, 0);
+	}
+}
+
+/* A move: the old IKE SA is left behind without a word, a new one resumes
+ * it with the ticket (RFC 5723). */
+static void on_resume(uv_timer_t *t)
+{
+	struct ini *in = t->data;
+	char si[17], sr[17];
+	int rc;
+
+	if (in->done)
+		return;
+	if (!in->have_ticket) {
+		jline("resume_start", "\"error\":\"the gateway gave no ticket\"");
+		in->failed = 1;
+		finish(in);
+		return;
+	}
+	spis_hex(in->sa, si, sr);
+	ike_sa_free(in->sa);
+	in->sa = NULL;
+	in->established = in->have_child = 0;
+	in->cfg.resume = &in->ticket;
+	rc = ike_sa_new(&in->cfg, &in->ops, &in->sa);
+	in->cfg.resume = NULL;
+	crypto_wipe(&in->ticket, sizeof(in->ticket));
+	in->have_ticket = 0;
+	jline("resume_start", "\"old_spi_i\":\"%s\",\"old_spi_r\":\"%s\",\"rc\":%d", si, sr, rc);
+	if (!rc) {
+		in->resuming = 1;
+		rc = ike_sa_initiate(in->sa);
+	}
+	if (rc) {
+		in->failed = 1;
+		finish(in);
 	}
 }
 
@@ -352,10 +415,10 @@ static void print_result(struct ini *in)
 		inet_ntop(AF_INET, cp->dns_v4[i], one, sizeof(one));
 		used += (size_t)snprintf(dns + used, sizeof(dns) - used, "%s%s", i ? "," : "", one);
 	}
-	printf("result spi_i=%s spi_r=%s ike=%s child_in=%08x child_out=%08x esp=%s vip=%s dns=%s nat_local=%d nat_remote=%d established=%d deleted=%d child_rekeys=%u ike_rekeys=%u peer_rekeys=%u\n",
+	printf("result spi_i=%s spi_r=%s ike=%s child_in=%08x child_out=%08x esp=%s vip=%s dns=%s nat_local=%d nat_remote=%d established=%d deleted=%d child_rekeys=%u ike_rekeys=%u peer_rekeys=%u resumed=%d\n",
 	       si, sr, ike, in->have_child ? in->child.spi_in : 0, in->have_child ? in->child.spi_out : 0,
 	       esp, v4, dns, ike_sa_nat_local(in->sa), ike_sa_nat_remote(in->sa), in->established,
-	       in->deleted, child_rekeys(in), in->n_ike_rekeyed, peer_rekeys(in));
+	       in->deleted, child_rekeys(in), in->n_ike_rekeyed, peer_rekeys(in), in->resumed);
 	fflush(stdout);
 }
 
@@ -372,6 +435,8 @@ static void finish(struct ini *in)
 	uv_close((uv_handle_t *)&in->rekey_child_t, NULL);
 	uv_close((uv_handle_t *)&in->rekey_ike_t, NULL);
 	uv_close((uv_handle_t *)&in->usr1, NULL);
+	uv_close((uv_handle_t *)&in->resume_t, NULL);
+	crypto_wipe(&in->ticket, sizeof(in->ticket));
 	ikesock_close(in->sock, NULL, NULL);
 	in->sock = NULL;
 }
@@ -521,7 +586,8 @@ static int parse_ms(const char *opt, const char *arg, unsigned long min, unsigne
 
 int main(int argc, char **argv)
 {
-	enum { O_CERT = 256, O_KEY, O_CA, O_EAP_USER, O_EAP_PW, O_RK_CHILD, O_RK_IKE, O_EXPECT_RK };
+	enum { O_CERT = 256, O_KEY, O_CA, O_EAP_USER, O_EAP_PW, O_RK_CHILD, O_RK_IKE, O_EXPECT_RK,
+	       O_RESUME, O_RESUME_AUTH };
 	static const struct option opts[] = {
 		{ "gateway", required_argument, NULL, 'g' }, { "id", required_argument, NULL, 'i' },
 		{ "remote-id", required_argument, NULL, 'r' }, { "psk-file", required_argument, NULL, 'p' },
@@ -536,6 +602,8 @@ int main(int argc, char **argv)
 		{ "rekey-child-after-ms", required_argument, NULL, O_RK_CHILD },
 		{ "rekey-ike-after-ms", required_argument, NULL, O_RK_IKE },
 		{ "expect-rekey", no_argument, NULL, O_EXPECT_RK },
+		{ "resume-after-ms", required_argument, NULL, O_RESUME },
+		{ "resume-auth", required_argument, NULL, O_RESUME_AUTH },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ini in;
@@ -570,6 +638,19 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case O_EXPECT_RK: in.expect_rekey = 1; break;
+		case O_RESUME:
+			if (parse_ms("--resume-after-ms", optarg, 1, &in.resume_ms))
+				return 2;
+			in.cfg.ticket_request = 1;
+			break;
+		case O_RESUME_AUTH:
+			if (strcmp(optarg, "message") && strcmp(optarg, "full")) {
+				fprintf(stderr, "ike-initiator: --resume-auth: message or full\n");
+				return 2;
+			}
+			in.cfg.resume_auth = strcmp(optarg, "full") == 0 ? IKE_RESUME_AUTH_FULL
+									 : IKE_RESUME_AUTH_MESSAGE;
+			break;
 		case 'k':
 			if (add_props(optarg, IKE_PROTO_IKE, in.cfg.ike_props, &in.cfg.n_ike_props))
 				return 2;
@@ -660,6 +741,8 @@ int main(int argc, char **argv)
 	uv_timer_init(in.loop, &in.later);
 	uv_timer_init(in.loop, &in.rekey_child_t);
 	uv_timer_init(in.loop, &in.rekey_ike_t);
+	uv_timer_init(in.loop, &in.resume_t);
+	in.resume_t.data = &in;
 	in.sa_timer.data = in.deadline.data = in.later.data = &in;
 	in.rekey_child_t.data = in.rekey_ike_t.data = &in;
 	uv_signal_init(in.loop, &in.usr1);
@@ -687,7 +770,7 @@ int main(int argc, char **argv)
 	}
 	uv_run(in.loop, UV_RUN_DEFAULT);
 	int ok = in.established && !in.failed && (!in.want_delete || in.deleted) &&
-		 (!in.expect_rekey || peer_rekeys(&in) > 0);
+		 (!in.expect_rekey || peer_rekeys(&in) > 0) && (!in.resume_ms || in.resumed);
 	if (in.expect_rekey && in.established && !peer_rekeys(&in))
 		fprintf(stderr, "ike-initiator: --expect-rekey: the gateway started no rekey\n");
 	ike_sa_free(in.sa);
