@@ -22,6 +22,7 @@ struct sysnet {
 	struct net_routes *routes;
 	struct net_dns *dns;
 	unsigned mtu;
+	int full; /* a full tunnel: the gateway has a host route outside */
 };
 
 /* DNS (PRODUCT.md item 9): the gateway's servers (dns: auto), the
@@ -170,6 +171,7 @@ int sysnet_up(const struct sysnet_params *p, struct sysnet **out, int *tun_fd, c
 	}
 	const struct conf_profile *pr = p->profile;
 	if (pr->routes == CONF_ROUTES_FULL) {
+		s->full = 1;
 		rc = net_routes_full(s->routes, ifindex, p->gateway, families);
 	} else {
 		struct net_prefix pfx[IKE_CFG_TS_MAX > CONF_LIST_MAX ? IKE_CFG_TS_MAX : CONF_LIST_MAX];
@@ -222,5 +224,21 @@ void sysnet_down(struct sysnet *s)
 	free(s);
 }
 
+int sysnet_gateway_route(struct sysnet *s, const struct sockaddr *gateway, char *why,
+			 size_t why_len)
+{
+	int rc;
+
+	if (!s->full)
+		return 0;
+	rc = net_routes_bypass_update(s->routes, net_tun_ifindex(s->tun), gateway);
+	if (rc == -ENETUNREACH)
+		snprintf(why, why_len, "no path to the gateway outside the tunnel (every uplink down?)");
+	else if (rc)
+		snprintf(why, why_len, "cannot re-point the gateway's route: %s", pt_strerror(rc));
+	return rc;
+}
+
 const char *sysnet_ifname(const struct sysnet *s) { return net_tun_name(s->tun); }
+unsigned sysnet_ifindex(const struct sysnet *s) { return net_tun_ifindex(s->tun); }
 unsigned sysnet_mtu(const struct sysnet *s) { return s->mtu; }

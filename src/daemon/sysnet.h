@@ -28,8 +28,19 @@ struct sysnet_params {
 int sysnet_up(const struct sysnet_params *p, struct sysnet **out, int *tun_fd, char *why,
 	      size_t why_len);
 void sysnet_down(struct sysnet *s);
-/* The TUN's name and MTU, for status. */
+/* After the network changed (netmon, MOBIKE): in a full tunnel, point the
+ * gateway's host route at the current path outside the tunnel
+ * (net_routes_bypass_update), so that IKE and ESP never loop into the TUN
+ * after roaming. 0 when nothing needed changing or the change is made
+ * (journal included, so sysnet_down and crash recovery undo what exists);
+ * -ENETUNREACH with why[] when there is no path outside at all (no host
+ * route is left then; call again when the network changes). A split tunnel
+ * needs nothing: 0. */
+int sysnet_gateway_route(struct sysnet *s, const struct sockaddr *gateway, char *why,
+			 size_t why_len);
+/* The TUN's name, interface index and MTU, for status and the monitor. */
 const char *sysnet_ifname(const struct sysnet *s);
+unsigned sysnet_ifindex(const struct sysnet *s);
 unsigned sysnet_mtu(const struct sysnet *s);
 
 #endif

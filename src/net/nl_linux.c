@@ -153,6 +153,19 @@ int nl_build_getroute(struct nl_buf *b, const struct net_prefix *dst, uint32_t s
 	return nl_msg_end(b);
 }
 
+int nl_build_dumproute(struct nl_buf *b, uint8_t family, uint32_t seq)
+{
+	struct rtmsg rt;
+
+	if (!fam_len(family))
+		return -EINVAL;
+	memset(&rt, 0, sizeof(rt));
+	rt.rtm_family = family;
+	nl_msg_init(b, b->p, b->cap, RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, seq);
+	nl_msg_put(b, &rt, sizeof(rt));
+	return nl_msg_end(b);
+}
+
 int nl_next(const uint8_t *buf, size_t len, size_t *off, struct nl_msg_view *m)
 {
 	struct nlmsghdr h;
@@ -249,6 +262,7 @@ int nl_parse_error(const struct nl_msg_view *m, int *err, char *text, size_t tex
 
 struct route_ctx {
 	struct net_route *r;
+	struct nl_route_meta *meta;
 	size_t alen;
 	int bad;
 };
@@ -293,8 +307,23 @@ static int route_attr(void *ctx, uint16_t type, const uint8_t *d, size_t dl)
 	case RTA_METRICS:
 		/* nested RTAX_* attributes; a malformed nest is malformed */
 		return attr_walk(d, dl, metric_attr, c);
-	case RTA_VIA:
+	case RTA_TABLE:
+		if (dl != sizeof(v))
+			return -EBADMSG;
+		memcpy(&v, d, sizeof(v));
+		c->meta->table = v;
+		break;
+	case RTA_PRIORITY:
+		if (dl != sizeof(v))
+			return -EBADMSG;
+		memcpy(&v, d, sizeof(v));
+		c->meta->priority = v;
+		break;
 	case RTA_MULTIPATH:
+		c->meta->multipath = d;
+		c->meta->multipath_len = dl;
+		break;
+	case RTA_VIA:
 		c->bad = 1;
 		break;
 	default:
@@ -303,29 +332,149 @@ static int route_attr(void *ctx, uint16_t type, const uint8_t *d, size_t dl)
 	return 0;
 }
 
-int nl_parse_route(const struct nl_msg_view *m, struct net_route *out, uint8_t *rtm_type)
+int nl_parse_route_meta(const struct nl_msg_view *m, struct net_route *out,
+			struct nl_route_meta *meta)
 {
 	struct rtmsg rt;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	memset(meta, 0, sizeof(*meta));
 	if ((m->type != RTM_NEWROUTE && m->type != RTM_DELROUTE) || m->payload_len < sizeof(rt))
 		return -EBADMSG;
 	memcpy(&rt, m->payload, sizeof(rt));
-	struct route_ctx c = { out, fam_len(rt.rtm_family), 0 };
+	struct route_ctx c = { out, meta, fam_len(rt.rtm_family), 0 };
 	if (!c.alen || rt.rtm_dst_len > c.alen * 8)
 		return -EBADMSG;
 	out->kind = NET_ROUTE_ROUTE;
 	out->dst.family = rt.rtm_family;
 	out->dst.len = rt.rtm_dst_len;
-	if (rtm_type)
-		*rtm_type = rt.rtm_type;
+	meta->table = rt.rtm_table;
+	meta->flags = rt.rtm_flags;
+	meta->protocol = rt.rtm_protocol;
+	meta->type = rt.rtm_type;
+	meta->src_len = rt.rtm_src_len;
+	meta->tos = rt.rtm_tos;
 	size_t hl = NLMSG_ALIGN(sizeof(rt));
 	if (hl > m->payload_len)
 		hl = m->payload_len;
 	if ((rc = attr_walk(m->payload + hl, m->payload_len - hl, route_attr, &c)) < 0)
 		return rc;
 	return c.bad ? -ENOTSUP : 0;
+}
+
+int nl_parse_route(const struct nl_msg_view *m, struct net_route *out, uint8_t *rtm_type)
+{
+	struct nl_route_meta meta;
+	int rc = nl_parse_route_meta(m, out, &meta);
+
+	if (rtm_type)
+		*rtm_type = meta.type;
+	if (rc == 0 && meta.multipath)
+		rc = -ENOTSUP;
+	return rc;
+}
+
+/* ---- choosing among the routes of a dump */
+
+void nl_route_pick_init(struct nl_route_pick *p, const struct net_prefix *dst,
+			unsigned exclude_ifindex)
+{
+	memset(p, 0, sizeof(*p));
+	p->dst = *dst;
+	p->exclude_ifindex = exclude_ifindex;
+}
+
+static int hop_counts(const struct nl_route_pick *p, unsigned ifindex, uint32_t flags)
+{
+	return ifindex && ifindex != p->exclude_ifindex &&
+	       !(flags & (RTNH_F_DEAD | RTNH_F_LINKDOWN));
+}
+
+struct hop_ctx {
+	struct net_route *r;
+	size_t alen;
+	int via;
+};
+
+static int hop_attr(void *ctx, uint16_t type, const uint8_t *d, size_t dl)
+{
+	struct hop_ctx *c = ctx;
+
+	if (type == RTA_VIA)
+		c->via = 1;
+	if (type != RTA_GATEWAY)
+		return 0;
+	if (dl != c->alen)
+		return -EBADMSG;
+	memcpy(c->r->gw, d, dl);
+	c->r->has_gw = 1;
+	return 0;
+}
+
+/* RTA_MULTIPATH: struct rtnexthop, each followed by its own attributes
+ * (RTA_GATEWAY). The first next hop that counts goes into r: 1, else 0. */
+static int hop_pick(const struct nl_route_pick *p, const uint8_t *mp, size_t len,
+		    struct net_route *r)
+{
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct rtnexthop)) {
+		struct rtnexthop nh;
+		int rc;
+
+		memcpy(&nh, mp + off, sizeof(nh));
+		if (nh.rtnh_len < sizeof(nh) || nh.rtnh_len > len - off)
+			return -EBADMSG;
+		struct hop_ctx c = { r, fam_len(r->dst.family), 0 };
+		r->has_gw = 0;
+		memset(r->gw, 0, sizeof(r->gw));
+		/* RTNH_LENGTH(0) is sizeof(nh) aligned: 8, within rtnh_len */
+		if ((rc = attr_walk(mp + off + RTNH_LENGTH(0), nh.rtnh_len - RTNH_LENGTH(0), hop_attr,
+				    &c)) < 0)
+			return rc;
+		if (!c.via && hop_counts(p, (unsigned)nh.rtnh_ifindex, nh.rtnh_flags)) {
+			r->ifindex = (unsigned)nh.rtnh_ifindex;
+			return 1;
+		}
+		size_t step = RTNH_ALIGN(nh.rtnh_len);
+		off = step > len - off ? len : off + step;
+	}
+	r->has_gw = 0;
+	memset(r->gw, 0, sizeof(r->gw));
+	return 0;
+}
+
+int nl_route_pick_offer(struct nl_route_pick *p, const struct nl_msg_view *m)
+{
+	struct nl_route_meta meta;
+	struct net_route r;
+	int rc;
+
+	if (m->type != RTM_NEWROUTE)
+		return 0;
+	rc = nl_parse_route_meta(m, &r, &meta);
+	if (rc == -ENOTSUP)
+		return 0; /* RTA_VIA: a next hop of another family */
+	if (rc < 0)
+		return rc;
+	if (r.dst.family != p->dst.family || meta.table != RT_TABLE_MAIN ||
+	    meta.protocol == NET_ROUTE_PROTO || meta.type != RTN_UNICAST || meta.src_len ||
+	    meta.tos || !net_prefix_contains(&r.dst, &p->dst))
+		return 0;
+	if (p->found && (r.dst.len < p->best.dst.len ||
+			 (r.dst.len == p->best.dst.len && meta.priority >= p->priority)))
+		return 0;
+	if (meta.multipath) {
+		if ((rc = hop_pick(p, meta.multipath, meta.multipath_len, &r)) <= 0)
+			return rc;
+	} else if (!hop_counts(p, r.ifindex, meta.flags)) {
+		return 0;
+	}
+	p->found = 1;
+	p->priority = meta.priority;
+	p->best = r;
+	return 1;
 }
 
 /* ---- I/O */
@@ -365,30 +514,36 @@ void nl_sock_close(struct nl_sock *s)
 	s->fd = -1;
 }
 
-int nl_sock_talk(struct nl_sock *s, struct nl_buf *req, struct net_route *route,
-		 uint8_t *rtm_type, char *text, size_t text_len)
+static int send_req(struct nl_sock *s, const struct nl_buf *req)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	uint32_t seq = s->seq;
-	uint8_t *buf;
-	int rc = -ETIMEDOUT;
 
-	if (text && text_len)
-		text[0] = '\0';
 	if (req->err)
 		return req->err;
 	for (;;) {
 		ssize_t w = sendto(s->fd, req->p, req->len, 0, (struct sockaddr *)&kernel,
 				   sizeof(kernel));
 		if (w >= 0)
-			break;
+			return 0;
 		if (errno != EINTR)
 			return -errno;
 	}
+}
+
+/* Per message of our seq: 0 to read on, 1 when done, or a negative errno. */
+typedef int (*recv_fn)(void *ctx, const struct nl_msg_view *m);
+
+/* Read the kernel's datagrams, handing the messages of `seq` to fn: 0 once
+ * fn says done, fn's error, or `exhausted` after `rounds` datagrams. */
+static int recv_seq(struct nl_sock *s, uint32_t seq, unsigned rounds, int exhausted, recv_fn fn,
+		    void *ctx)
+{
+	uint8_t *buf;
+	int rc = exhausted;
+
 	if (!(buf = malloc(PT_NET_NL_BUF_LEN)))
 		return -ENOMEM;
-	/* bounded: a few stray messages at most before ours */
-	for (int round = 0; round < 64; round++) {
+	for (unsigned round = 0; round < rounds; round++) {
 		struct sockaddr_nl from;
 		socklen_t fl = sizeof(from);
 		ssize_t n = recvfrom(s->fd, buf, PT_NET_NL_BUF_LEN, MSG_TRUNC, (struct sockaddr *)&from,
@@ -410,17 +565,10 @@ int nl_sock_talk(struct nl_sock *s, struct nl_buf *req, struct net_route *route,
 		if (fl != sizeof(from) || from.nl_pid != 0)
 			continue; /* not the kernel */
 		while ((more = nl_next(buf, (size_t)n, &off, &m)) == 1) {
-			int err;
 			if (m.seq != seq)
 				continue;
-			if (m.type == NLMSG_ERROR) {
-				if ((rc = nl_parse_error(&m, &err, text, text_len)) < 0)
-					goto out;
-				rc = err;
-				goto out;
-			}
-			if (route && m.type == RTM_NEWROUTE) {
-				rc = nl_parse_route(&m, route, rtm_type);
+			if ((rc = fn(ctx, &m)) != 0) {
+				rc = rc > 0 ? 0 : rc;
 				goto out;
 			}
 		}
@@ -428,8 +576,103 @@ int nl_sock_talk(struct nl_sock *s, struct nl_buf *req, struct net_route *route,
 			rc = more;
 			goto out;
 		}
+		rc = exhausted;
 	}
 out:
 	free(buf);
 	return rc;
+}
+
+struct talk_ctx {
+	struct net_route *route;
+	uint8_t *rtm_type;
+	char *text;
+	size_t text_len;
+	int rc;
+};
+
+static int talk_msg(void *ctx, const struct nl_msg_view *m)
+{
+	struct talk_ctx *t = ctx;
+	int err, rc;
+
+	if (m->type == NLMSG_ERROR) {
+		if ((rc = nl_parse_error(m, &err, t->text, t->text_len)) < 0)
+			return rc;
+		t->rc = err;
+		return 1;
+	}
+	if (t->route && m->type == RTM_NEWROUTE) {
+		t->rc = nl_parse_route(m, t->route, t->rtm_type);
+		return 1;
+	}
+	return 0;
+}
+
+int nl_sock_talk(struct nl_sock *s, struct nl_buf *req, struct net_route *route,
+		 uint8_t *rtm_type, char *text, size_t text_len)
+{
+	struct talk_ctx t = { route, rtm_type, text, text_len, 0 };
+	int rc;
+
+	if (text && text_len)
+		text[0] = '\0';
+	if ((rc = send_req(s, req)) < 0)
+		return rc;
+	/* bounded: a few stray messages at most before ours */
+	if ((rc = recv_seq(s, s->seq, 64, -ETIMEDOUT, talk_msg, &t)) < 0)
+		return rc;
+	return t.rc;
+}
+
+struct dump_ctx {
+	nl_dump_fn fn;
+	void *ctx;
+	char *text;
+	size_t text_len;
+	int intr;
+};
+
+static int dump_msg(void *ctx, const struct nl_msg_view *m)
+{
+	struct dump_ctx *d = ctx;
+	int32_t done;
+	int err, rc;
+
+	if (m->flags & NLM_F_DUMP_INTR)
+		d->intr = 1;
+	switch (m->type) {
+	case NLMSG_ERROR:
+		if ((rc = nl_parse_error(m, &err, d->text, d->text_len)) < 0)
+			return rc;
+		return err < 0 ? err : 1;
+	case NLMSG_DONE:
+		/* its payload: the dump's own result, 0 or a negative errno */
+		if (m->payload_len >= sizeof(done)) {
+			memcpy(&done, m->payload, sizeof(done));
+			if (done < 0 && done >= -4095)
+				return done;
+		}
+		return 1;
+	case NLMSG_NOOP:
+		return 0;
+	default:
+		rc = d->fn(d->ctx, m);
+		return rc < 0 ? rc : 0;
+	}
+}
+
+int nl_sock_dump(struct nl_sock *s, struct nl_buf *req, nl_dump_fn fn, void *ctx, char *text,
+		 size_t text_len)
+{
+	struct dump_ctx d = { fn, ctx, text, text_len, 0 };
+	int rc;
+
+	if (text && text_len)
+		text[0] = '\0';
+	if ((rc = send_req(s, req)) < 0)
+		return rc;
+	if ((rc = recv_seq(s, s->seq, NL_DUMP_DATAGRAMS_MAX, -E2BIG, dump_msg, &d)) < 0)
+		return rc;
+	return d.intr ? -EAGAIN : 0;
 }

@@ -37,6 +37,8 @@ int nl_msg_end(struct nl_buf *b);
 int nl_build_change(struct nl_buf *b, const struct net_route *r, int add, uint32_t seq);
 /* RTM_GETROUTE for one host address. */
 int nl_build_getroute(struct nl_buf *b, const struct net_prefix *dst, uint32_t seq);
+/* RTM_GETROUTE with NLM_F_DUMP: every route of one family, all tables. */
+int nl_build_dumproute(struct nl_buf *b, uint8_t family, uint32_t seq);
 
 /* One message in a datagram: header fields and the payload after it. */
 struct nl_msg_view {
@@ -58,6 +60,45 @@ int nl_parse_error(const struct nl_msg_view *m, int *err, char *text, size_t tex
  * RTA_MULTIPATH are -ENOTSUP. 0 or -EBADMSG. */
 int nl_parse_route(const struct nl_msg_view *m, struct net_route *out, uint8_t *rtm_type);
 
+/* What choosing among the routes of a dump needs beyond struct net_route. */
+struct nl_route_meta {
+	uint32_t table;           /* RTA_TABLE when present (ids above 255), else rtm_table */
+	uint32_t priority;        /* RTA_PRIORITY, the metric; 0 when absent */
+	uint32_t flags;           /* rtm_flags: RTNH_F_DEAD, RTNH_F_LINKDOWN of a single next hop */
+	uint8_t protocol;         /* rtm_protocol: NET_ROUTE_PROTO for petrel's own */
+	uint8_t type;             /* rtm_type: RTN_UNICAST, RTN_BLACKHOLE... */
+	uint8_t src_len;          /* rtm_src_len: nonzero for a source-specific route */
+	uint8_t tos;
+	const uint8_t *multipath; /* the RTA_MULTIPATH body (struct rtnexthop list), or NULL */
+	size_t multipath_len;
+};
+/* nl_parse_route plus the fields above. A multipath route is not refused:
+ * its next hops are left in meta->multipath (out has no ifindex or gateway).
+ * RTA_VIA is -ENOTSUP; 0 or -EBADMSG. */
+int nl_parse_route_meta(const struct nl_msg_view *m, struct net_route *out,
+			struct nl_route_meta *meta);
+
+/* The route the main table holds to one address when some routes do not
+ * count: longest prefix among the unicast routes of RT_TABLE_MAIN of the
+ * address's family, ties to the lowest metric, then to the first seen.
+ * Not counted: routes through exclude_ifindex, petrel's own (rtm_protocol
+ * NET_ROUTE_PROTO), source- or TOS-specific routes, next hops the kernel
+ * marks dead or link-down, and what struct net_route cannot hold (RTA_VIA).
+ * Of a multipath route, the first next hop that counts. Pure: messages from
+ * an RTM_GETROUTE dump are offered one at a time. */
+struct nl_route_pick {
+	struct net_prefix dst;    /* a host address */
+	unsigned exclude_ifindex; /* 0: none */
+	int found;
+	uint32_t priority;        /* best's metric */
+	struct net_route best;    /* dst is the matching route's prefix */
+};
+void nl_route_pick_init(struct nl_route_pick *p, const struct net_prefix *dst,
+			unsigned exclude_ifindex);
+/* 1 when m became the best so far, 0 when it does not count or is not
+ * better (any other message type included), -EBADMSG when malformed. */
+int nl_route_pick_offer(struct nl_route_pick *p, const struct nl_msg_view *m);
+
 /* ---- I/O */
 struct nl_sock {
 	int fd;
@@ -73,5 +114,18 @@ void nl_sock_close(struct nl_sock *s);
  * `text` when non-NULL. Messages from anyone but the kernel are ignored. */
 int nl_sock_talk(struct nl_sock *s, struct nl_buf *req, struct net_route *route,
 		 uint8_t *rtm_type, char *text, size_t text_len);
+/* Datagrams one dump may take before it is given up (-E2BIG): far more
+ * than the routes of any host that is not a full-table router. */
+#define NL_DUMP_DATAGRAMS_MAX 4096u
+/* Send one NLM_F_DUMP request (its seq must be s->seq) and call `fn` for
+ * each message of the answer until NLMSG_DONE. Returns 0 at the end, the
+ * kernel's negative errno (NLMSG_ERROR, or an error in NLMSG_DONE), fn's
+ * negative return (which stops the dump), -EAGAIN when the kernel flagged
+ * the dump inconsistent (NLM_F_DUMP_INTR: the table changed meanwhile; ask
+ * again), -E2BIG after NL_DUMP_DATAGRAMS_MAX, or -ETIMEDOUT. After an
+ * error the rest of the dump may still be queued: close the socket. */
+typedef int (*nl_dump_fn)(void *ctx, const struct nl_msg_view *m);
+int nl_sock_dump(struct nl_sock *s, struct nl_buf *req, nl_dump_fn fn, void *ctx, char *text,
+		 size_t text_len);
 
 #endif

@@ -114,6 +114,18 @@ int net_prefix_mask(struct net_prefix *p)
 	return 0;
 }
 
+int net_prefix_contains(const struct net_prefix *p, const struct net_prefix *a)
+{
+	size_t n = fam_len(p->family), whole = p->len / 8u;
+	unsigned rest = p->len % 8u;
+
+	if (!n || a->family != p->family || p->len > n * 8)
+		return 0;
+	if (memcmp(p->addr, a->addr, whole) != 0)
+		return 0;
+	return !rest || ((p->addr[whole] ^ a->addr[whole]) & (uint8_t)(0xff00u >> rest)) == 0;
+}
+
 int net_route_eq(const struct net_route *a, const struct net_route *b)
 {
 	size_t n = fam_len(a->dst.family);
@@ -359,7 +371,15 @@ const struct net_route *net_routes_at(const struct net_routes *rs, size_t i)
 	return i < rs->n ? &rs->r[i] : NULL;
 }
 
-int net_routes_add(struct net_routes *rs, const struct net_route *r0)
+/* Gone already: the interface went away, or someone removed it. */
+static int gone(int rc)
+{
+	return rc == -ESRCH || rc == -ENOENT || rc == -ENODEV || rc == -EADDRNOTAVAIL ||
+	       rc == -ENXIO;
+}
+
+/* Add r0 to the system and record it as entry `at` (rs->n: the newest). */
+static int record_add(struct net_routes *rs, size_t at, const struct net_route *r0)
 {
 	struct net_route r = *r0;
 	char s[NET_ROUTE_STR_MAX];
@@ -387,15 +407,44 @@ int net_routes_add(struct net_routes *rs, const struct net_route *r0)
 		log_err("route", "add %s: %s", s, strerror(-rc));
 		return rc;
 	}
-	rs->r[rs->n++] = r;
+	memmove(&rs->r[at + 1], &rs->r[at], (rs->n - at) * sizeof(rs->r[0]));
+	rs->r[at] = r;
+	rs->n++;
 	if ((rc = journal_write(rs)) < 0) {
 		/* without a journal a crash would leave it behind: take it back */
 		log_err("route", "journal %s: %s; removing %s again", rs->journal, strerror(-rc), s);
 		net_route_sys_del(&r);
 		rs->n--;
+		memmove(&rs->r[at], &rs->r[at + 1], (rs->n - at) * sizeof(rs->r[0]));
 		return rc;
 	}
 	log_info("route", "added %s", s);
+	return 0;
+}
+
+int net_routes_add(struct net_routes *rs, const struct net_route *r)
+{
+	return record_add(rs, rs->n, r);
+}
+
+/* Delete recorded entry i from the system (gone already is fine) and from
+ * the record. A journal that cannot be rewritten is only logged: the entry
+ * it still lists is gone, and recovery takes "gone" as done. */
+static int record_del(struct net_routes *rs, size_t i)
+{
+	char s[NET_ROUTE_STR_MAX];
+	int rc = net_route_sys_del(&rs->r[i]);
+
+	net_route_str(&rs->r[i], s, sizeof(s));
+	if (rc < 0 && !gone(rc)) {
+		log_err("route", "remove %s: %s", s, strerror(-rc));
+		return rc;
+	}
+	log_info("route", "removed %s%s", s, rc < 0 ? " (was gone)" : "");
+	rs->n--;
+	memmove(&rs->r[i], &rs->r[i + 1], (rs->n - i) * sizeof(rs->r[0]));
+	if ((rc = journal_write(rs)) < 0)
+		log_warn("route", "journal %s: %s (it still lists %s)", rs->journal, strerror(-rc), s);
 	return 0;
 }
 
@@ -481,11 +530,75 @@ int net_routes_split(struct net_routes *rs, unsigned tun_ifindex, const struct n
 	return 0;
 }
 
-/* Gone already: the interface went away, or someone removed it. */
-static int gone(int rc)
+/* The same path: destination, next hop and interface. */
+static int same_path(const struct net_route *a, const struct net_route *b)
 {
-	return rc == -ESRCH || rc == -ENOENT || rc == -ENODEV || rc == -EADDRNOTAVAIL ||
-	       rc == -ENXIO;
+	size_t n = fam_len(a->dst.family);
+
+	return a->dst.family == b->dst.family && a->dst.len == b->dst.len &&
+	       memcmp(a->dst.addr, b->dst.addr, n) == 0 && a->has_gw == b->has_gw &&
+	       (!a->has_gw || memcmp(a->gw, b->gw, n) == 0) && a->ifindex == b->ifindex;
+}
+
+int net_routes_bypass_update(struct net_routes *rs, unsigned tun_ifindex,
+			     const struct sockaddr *gateway)
+{
+	struct net_route via, cur;
+	struct net_prefix gw;
+	char g[INET6_ADDRSTRLEN] = "?", s[NET_ROUTE_STR_MAX];
+	size_t i, at = rs->n;
+	int rc;
+
+	if ((rc = net_prefix_from_sa(gateway, &gw)) < 0)
+		return rc;
+	inet_ntop(gw.family, gw.addr, g, sizeof(g));
+	/* net_routes_full records one route that is not through the TUN, before
+	 * those that are: a new one goes there too, so undo keeps the order */
+	for (i = 0; i < rs->n; i++) {
+		if (rs->r[i].kind != NET_ROUTE_ROUTE)
+			continue;
+		if (rs->r[i].ifindex != tun_ifindex)
+			break;
+		if (at == rs->n)
+			at = i;
+	}
+	if (i < rs->n)
+		at = i;
+	if (net_route_sys_get(&gw, &via) == 0 && via.ifindex == 0)
+		return 0; /* an address of this host (a lab): nothing to keep outside */
+	rc = net_route_sys_outside(&gw, tun_ifindex, &cur);
+	if (rc == -ENETUNREACH) {
+		log_warn("route", "no path to the gateway %s outside the tunnel%s", g,
+			 i < rs->n ? ": removing its host route" : "");
+		if (i < rs->n && (rc = record_del(rs, i)) < 0)
+			return rc;
+		return -ENETUNREACH;
+	}
+	if (rc < 0) {
+		log_err("route", "the path to the gateway %s outside the tunnel: %s", g, strerror(-rc));
+		return rc;
+	}
+	char m[NET_PREFIX_STR_MAX], dev[IF_NAMESIZE];
+	net_prefix_str(&cur.dst, m, sizeof(m)); /* the matching route, 0.0.0.0/0... */
+	if (!if_indextoname(cur.ifindex, dev))
+		snprintf(dev, sizeof(dev), "?");
+	cur.kind = NET_ROUTE_ROUTE;
+	cur.dst = gw;
+	cur.mtu = 0;
+	if (i < rs->n && same_path(&rs->r[i], &cur)) {
+		/* unchanged; but the kernel flushes a route whose interface lost
+		 * its last address, even when the address comes back */
+		rc = net_route_sys_add(&rs->r[i]);
+		net_route_str(&rs->r[i], s, sizeof(s));
+		if (rc == 0)
+			log_info("route", "%s: the kernel had removed it; added again", s);
+		return rc == -EEXIST ? 0 : rc;
+	}
+	log_info("route", "the gateway %s: its path outside the tunnel is now %s dev %s", g, m, dev);
+	/* delete first: the new route would collide with the old one's key */
+	if (i < rs->n && (rc = record_del(rs, i)) < 0)
+		return rc;
+	return record_add(rs, at, &cur);
 }
 
 int net_routes_undo_all(struct net_routes *rs)

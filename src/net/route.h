@@ -65,6 +65,9 @@ const char *net_prefix_str(const struct net_prefix *p, char *out, size_t len);
 int net_prefix_from_sa(const struct sockaddr *sa, struct net_prefix *out);
 /* Zero the host bits (a route destination); 0 or -EINVAL. */
 int net_prefix_mask(struct net_prefix *p);
+/* 1 when the address `a` (its own length not looked at) lies inside the
+ * prefix p: the same family and the first p->len bits equal. Else 0. */
+int net_prefix_contains(const struct net_prefix *p, const struct net_prefix *a);
 int net_route_eq(const struct net_route *a, const struct net_route *b);
 /* "route 0.0.0.0/1 dev petrel0", "addr 203.0.113.10/32 dev petrel0",
  * "route 198.51.100.1/32 via 192.0.2.1 dev eth0": the journal's line. */
@@ -77,6 +80,17 @@ int net_route_sys_del(const struct net_route *r);
 /* The route the kernel would take to `dst` (a host address): ifindex and,
  * when not on-link, the gateway. -ENETUNREACH when there is none. */
 int net_route_sys_get(const struct net_prefix *dst, struct net_route *out);
+/* The route the main table has to `dst` (a host address) outside a
+ * tunnel: as if routes through exclude_ifindex and petrel's own
+ * (NET_ROUTE_PROTO) were not there. Longest prefix among the unicast routes
+ * of the main table of dst's family, ties to the lowest metric; next hops
+ * the kernel marks dead or link-down do not count, nor does the policy
+ * routing of other tables. out: ifindex and, when not on-link, the gateway,
+ * like net_route_sys_get, with out->dst the matching route's prefix (e.g.
+ * 0.0.0.0/0). -ENETUNREACH when there is none; -ENOTSUP where the platform
+ * cannot say (macOS, for now). */
+int net_route_sys_outside(const struct net_prefix *dst, unsigned exclude_ifindex,
+			  struct net_route *out);
 /* The path MTU towards dst as this host knows it: the route's "mtu"
  * metric (also what the kernel learned from ICMP, for a cached route), else
  * the MTU of the route's output interface. 0 or a negative errno (no route,
@@ -102,6 +116,19 @@ int net_routes_addr_add(struct net_routes *rs, unsigned ifindex, const struct ne
 #define NET_ROUTES_V6 2u
 int net_routes_full(struct net_routes *rs, unsigned tun_ifindex, const struct sockaddr *gateway,
 		    unsigned families);
+/* Full tunnel, after the network changed (roaming: the default route moved
+ * to another uplink, the old one lost its address and the kernel flushed
+ * routes through it): point the gateway's host route at the current path
+ * outside the tunnel (net_route_sys_outside). The recorded route that does
+ * not go through the TUN (the one net_routes_full added) is deleted (already
+ * gone is fine) and the new one added and recorded in its place, journal
+ * included. When the path has not changed the recorded route is only put
+ * back if the kernel removed it. A gateway that is an address of this host
+ * needs nothing. 0 (nothing to change, or changed), -ENETUNREACH when there
+ * is no path outside at all (every uplink down: then no host route is left,
+ * and a later call adds one), or the first error. */
+int net_routes_bypass_update(struct net_routes *rs, unsigned tun_ifindex,
+			     const struct sockaddr *gateway);
 /* Split tunnel: one route per prefix (host bits are cleared) via the TUN. */
 int net_routes_split(struct net_routes *rs, unsigned tun_ifindex, const struct net_prefix *pfx,
 		     size_t n);

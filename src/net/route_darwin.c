@@ -278,3 +278,14 @@ int net_route_sys_get(const struct net_prefix *dst, struct net_route *out)
 	close(s);
 	return -ETIMEDOUT;
 }
+
+/* The outside route needs a walk of the routing table (sysctl NET_RT_DUMP,
+ * then the same longest-prefix choice as nl_route_pick on Linux); until
+ * then the caller keeps the gateway's route as net_routes_full made it. */
+int net_route_sys_outside(const struct net_prefix *dst, unsigned exclude_ifindex,
+			  struct net_route *out)
+{
+	(void)exclude_ifindex;
+	memset(out, 0, sizeof(*out));
+	return fam_len(dst->family) ? -ENOTSUP : -EINVAL;
+}

@@ -72,3 +72,41 @@ int net_route_sys_get(const struct net_prefix *dst, struct net_route *out)
 		return -ENETUNREACH; /* blackhole, unreachable, prohibit */
 	}
 }
+
+static int outside_msg(void *ctx, const struct nl_msg_view *m)
+{
+	int rc = nl_route_pick_offer(ctx, m);
+
+	return rc < 0 ? rc : 0;
+}
+
+int net_route_sys_outside(const struct net_prefix *dst, unsigned exclude_ifindex,
+			  struct net_route *out)
+{
+	uint8_t mem[64];
+	char text[NL_EXTACK_MAX] = "";
+	struct nl_route_pick pick;
+	int rc = -EAGAIN;
+
+	memset(out, 0, sizeof(*out));
+	/* a dump that raced a change of the table is asked again, a few times */
+	for (int attempt = 0; attempt < 3 && rc == -EAGAIN; attempt++) {
+		struct nl_sock ns;
+		struct nl_buf b = { .p = mem, .cap = sizeof(mem) };
+
+		nl_route_pick_init(&pick, dst, exclude_ifindex);
+		if ((rc = nl_sock_open(&ns, 0, 0)) < 0)
+			return rc;
+		if ((rc = nl_build_dumproute(&b, dst->family, ++ns.seq)) == 0)
+			rc = nl_sock_dump(&ns, &b, outside_msg, &pick, text, sizeof(text));
+		nl_sock_close(&ns);
+	}
+	if (rc < 0) {
+		log_debug("route", "RTM_GETROUTE dump: %s%s%s", strerror(-rc), text[0] ? ": " : "", text);
+		return rc;
+	}
+	if (!pick.found)
+		return -ENETUNREACH;
+	*out = pick.best;
+	return 0;
+}

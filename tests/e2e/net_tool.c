@@ -5,6 +5,9 @@
  *
  *   net-tool tun [--name N] [--mtu M] [--addr P]... [--full GW [--v6]]
  *                [--split P]... --journal FILE [--crash]
+ *            (with --full, each line "bypass" on stdin points the gateway's
+ *            host route at the current path, net_routes_bypass_update, and
+ *            prints "bypass rc=N recorded=N")
  *   net-tool recover --journal FILE
  *   net-tool dns --server A... [--domain D]... [--full] [--resolv-conf F]
  *                [--backup F] [--resolved-dir D] [--resolvectl PATH] [--ifname N] [--crash]
@@ -67,12 +70,18 @@ static int sa_parse(const char *s, unsigned port, struct sockaddr_storage *ss)
 	return -1;
 }
 
-/* Wait until stdin closes; meanwhile read what the TUN receives. */
-static unsigned long wait_stdin(struct net_tun *t)
+/* A line from stdin (a command while a subcommand waits). */
+typedef void (*line_fn)(void *ctx, const char *line);
+
+/* Wait until stdin closes, handing its lines to `fn` (NULL: ignored);
+ * meanwhile read what the TUN receives. */
+static unsigned long wait_stdin(struct net_tun *t, line_fn fn, void *ctx)
 {
 	unsigned long rx = 0;
 	static uint8_t bufs[8][2048];
 	struct net_tun_pkt p[8];
+	char line[64];
+	size_t ll = 0;
 
 	for (;;) {
 		struct pollfd fds[2] = { { .fd = 0, .events = POLLIN }, { .fd = t ? net_tun_fd(t) : -1,
@@ -95,9 +104,39 @@ static unsigned long wait_stdin(struct net_tun *t)
 			ssize_t r = read(0, c, sizeof(c));
 			if (r <= 0)
 				break;
+			for (ssize_t i = 0; i < r; i++) {
+				if (c[i] != '\n') {
+					if (ll < sizeof(line) - 1)
+						line[ll++] = c[i];
+					continue;
+				}
+				line[ll] = '\0';
+				ll = 0;
+				if (fn)
+					fn(ctx, line);
+			}
 		}
 	}
 	return rx;
+}
+
+struct bypass_ctx {
+	struct net_routes *rs;
+	unsigned tun_ifindex;
+	struct sockaddr_storage gw;
+};
+
+static void on_tun_line(void *ctx, const char *line)
+{
+	struct bypass_ctx *b = ctx;
+
+	if (strcmp(line, "bypass") != 0) {
+		printf("unknown command '%s'\n", line);
+	} else {
+		int rc = net_routes_bypass_update(b->rs, b->tun_ifindex, (struct sockaddr *)&b->gw);
+		printf("bypass rc=%d recorded=%zu\n", rc, net_routes_count(b->rs));
+	}
+	fflush(stdout);
 }
 
 static int cmd_tun(int argc, char **argv)
@@ -145,13 +184,13 @@ static int cmd_tun(int argc, char **argv)
 		fprintf(stderr, "net_routes_new: %s\n", strerror(-rc));
 		return 1;
 	}
+	struct bypass_ctx bc = { rs, net_tun_ifindex(t), { 0 } };
 	for (size_t i = 0; i < na && rc == 0; i++)
 		rc = net_routes_addr_add(rs, net_tun_ifindex(t), &addrs[i]);
 	if (rc == 0 && full) {
-		struct sockaddr_storage gw;
-		if (sa_parse(full, 4500, &gw) < 0)
+		if (sa_parse(full, 4500, &bc.gw) < 0)
 			return usage("bad --full gateway");
-		rc = net_routes_full(rs, net_tun_ifindex(t), (struct sockaddr *)&gw, fam);
+		rc = net_routes_full(rs, net_tun_ifindex(t), (struct sockaddr *)&bc.gw, fam);
 	}
 	if (rc == 0 && ns)
 		rc = net_routes_split(rs, net_tun_ifindex(t), split, ns);
@@ -166,7 +205,7 @@ static int cmd_tun(int argc, char **argv)
 	printf("ready ifindex=%u name=%s mtu=%u recorded=%zu\n", net_tun_ifindex(t), net_tun_name(t),
 	       net_tun_mtu(t), net_routes_count(rs));
 	fflush(stdout);
-	unsigned long rx = wait_stdin(t);
+	unsigned long rx = wait_stdin(t, full ? on_tun_line : NULL, &bc);
 	if (crash) {
 		printf("crash rx=%lu\n", rx);
 		fflush(stdout);
@@ -236,7 +275,7 @@ static int cmd_dns(int argc, char **argv, int recover)
 	}
 	printf("ready mode=%s\n", net_dns_mode_name(net_dns_mode(d)));
 	fflush(stdout);
-	wait_stdin(NULL);
+	wait_stdin(NULL, NULL, NULL);
 	if (crash) {
 		printf("crash\n");
 		fflush(stdout);

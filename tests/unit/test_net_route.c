@@ -54,6 +54,41 @@ static void test_prefix(void)
 	CHECK(strcmp(net_prefix_str(&p, s, sizeof(s)), "2001:db8:8000::/33") == 0);
 }
 
+static void test_prefix_contains(void)
+{
+	static const struct { const char *pfx, *addr; int want; } rows[] = {
+		{ "0.0.0.0/0", "198.51.100.1", 1 },
+		{ "0.0.0.0/1", "198.51.100.1", 0 },
+		{ "128.0.0.0/1", "198.51.100.1", 1 },
+		{ "198.51.100.0/24", "198.51.100.1", 1 },
+		{ "198.51.100.0/24", "198.51.101.1", 0 },
+		{ "198.51.100.0/25", "198.51.100.127", 1 },
+		{ "198.51.100.0/25", "198.51.100.128", 0 },
+		{ "198.51.100.1/32", "198.51.100.1", 1 },
+		{ "198.51.100.1/32", "198.51.100.0", 0 },
+		{ "198.18.0.0/15", "198.19.255.255", 1 },
+		{ "198.18.0.0/15", "198.20.0.0", 0 },
+		{ "::/0", "2001:db8::1", 1 },
+		{ "::/0", "198.51.100.1", 0 },          /* another family */
+		{ "0.0.0.0/0", "2001:db8::1", 0 },
+		{ "2001:db8:2::/48", "2001:db8:2:ffff::1", 1 },
+		{ "2001:db8:2::/48", "2001:db8:3::1", 0 },
+		{ "2001:db8:8000::/33", "2001:db8:7fff::1", 0 },
+		{ "2001:db8::1/128", "2001:db8::1", 1 },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct net_prefix p, a;
+		CHECK_EQ(net_prefix_parse(rows[i].pfx, &p), 0);
+		CHECK_EQ(net_prefix_parse(rows[i].addr, &a), 0);
+		if (net_prefix_contains(&p, &a) != rows[i].want)
+			fprintf(stderr, "contains row %zu: %s in %s\n", i, rows[i].addr, rows[i].pfx);
+		CHECK_EQ(net_prefix_contains(&p, &a), rows[i].want);
+	}
+	struct net_prefix none = { 0 }, a;
+	CHECK_EQ(net_prefix_parse("198.51.100.1", &a), 0);
+	CHECK_EQ(net_prefix_contains(&none, &a), 0);
+}
+
 static struct net_route mk(enum net_route_kind k, const char *dst, const char *gw, const char *dev)
 {
 	struct net_route r;
@@ -187,6 +222,7 @@ static void test_recover_missing_and_malformed(void)
 int main(void)
 {
 	test_prefix();
+	test_prefix_contains();
 	test_journal_roundtrip();
 	test_journal_malformed();
 	test_recover_missing_and_malformed();
