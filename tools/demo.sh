@@ -91,7 +91,7 @@ demo:
 YAML
 SOCK=$WORK/control.sock
 # A private /run for petreld (its route journal and DNS backup stay in the demo).
-ip netns exec $CLI timeout --foreground 300 sh -c "mount -t tmpfs tmpfs /run && exec '$PETRELD' --config '$WORK/etc' --socket '$SOCK'" \
+ip netns exec $CLI timeout --foreground 300 sh -c "mount -t tmpfs tmpfs /run && exec '$PETRELD' --config '$WORK/etc' --socket '$SOCK' --state-dir '$WORK/state'" \
 	> "$WORK/petreld.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 50); do [ -S "$SOCK" ] && break; sleep 0.1; done

@@ -31,7 +31,7 @@ struct gctx {
 	struct conf_gw *g;
 	unsigned seen;
 	yaml_node_t *gw_node;
-	yaml_node_t *node[K_CODEPOINTS + 1]; /* each key's value, for whole-file diagnostics */
+	yaml_node_t *node[K_TICKETS + 1]; /* each key's value, for whole-file diagnostics */
 };
 
 /* An absolute path (files are read by a daemon whose working directory is

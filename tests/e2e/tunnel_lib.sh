@@ -62,10 +62,11 @@ tun_gw_start() { # PETREL_GW
 	GW_REAL_PID=$(pgrep -P "$GW_PID" -x petrel-gw) || fail "cannot find petrel-gw's process (child of $GW_PID)"
 }
 
-# petreld in the client namespace with the profiles in $WORK/etc.
+# petreld in the client namespace with the profiles in $WORK/etc and its
+# state (resumption tickets) in $WORK/state.
 petreld_start() { # PETRELD
 	SOCK=$WORK/control.sock
-	ip netns exec "$NS_CLI" timeout --foreground 120 sh -c "mount -t tmpfs -o size=4m tmpfs /run && exec '$1' --config '$WORK/etc' --socket '$SOCK'" \
+	ip netns exec "$NS_CLI" timeout --foreground 120 sh -c "mount -t tmpfs -o size=4m tmpfs /run && exec '$1' --config '$WORK/etc' --socket '$SOCK' --state-dir '$WORK/state'" \
 		> "$WORK/petreld.log" 2>&1 &
 	PETRELD_PID=$!
 	PIDS+=("$PETRELD_PID")

@@ -79,7 +79,7 @@ pq_gw_start() { # BUILD
 pq_petreld_start() { # BUILD
 	PQ_BUILD=$1
 	pq_start "$NS_CLI" "$WORK/petreld.log" 600 \
-		"/petrel/$1/src/daemon/petreld --config $IN_WORK/etc --socket $IN_WORK/control.sock"
+		"/petrel/$1/src/daemon/petreld --config $IN_WORK/etc --socket $IN_WORK/control.sock --state-dir $IN_WORK/state"
 	PETRELD_PID=$CH_PID
 	for _ in $(seq 1 100); do
 		[ -S "$WORK/control.sock" ] && return 0
