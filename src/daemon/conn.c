@@ -190,6 +190,12 @@ static void op_addrs(void *ctx, struct ike_sa *sa, struct ike_addr *local, struc
 
 /* ESP in UDP only when a NAT is in the path (RFC 7296 2.23, RFC 3948) or
  * the profile asks for it; raw IP protocol 50 otherwise. */
+int conn_esp_in_udp(const struct conn *c)
+{
+	return c->p->encap_udp || !c->sa || ike_sa_nat_local(c->sa) || ike_sa_nat_remote(c->sa) ||
+	       c->raw_fd < 0;
+}
+
 static int esp_in_udp(const struct conn *c)
 {
 	return c->p->encap_udp || ike_sa_nat_local(c->sa) || ike_sa_nat_remote(c->sa);

@@ -109,6 +109,8 @@ void conn_go_down(struct conn *c);
  * the transport fallbacks. */
 void conn_restart(struct conn *c);
 
+/* ESP goes in UDP now (a NAT, encap: udp, or no raw socket), else raw. */
+int conn_esp_in_udp(const struct conn *c);
 /* Open the raw ESP socket (no NAT in the path) and give it to the tunnel. */
 int conn_open_raw(struct conn *c);
 /* Full tunnel: point the gateway's own route at the current uplink. */

@@ -77,7 +77,7 @@ enum petrel_path path_esp(const struct conn *c)
 {
 	if (!c->tun)
 		return PETREL_PATH_NONE;
-	return c->esp_tcp ? PETREL_PATH_TCP : c->raw_fd >= 0 ? PETREL_PATH_RAW : PETREL_PATH_UDP;
+	return c->esp_tcp ? PETREL_PATH_TCP : conn_esp_in_udp(c) ? PETREL_PATH_UDP : PETREL_PATH_RAW;
 }
 
 /* ---- ESP into and out of the stream ---- */
@@ -102,7 +102,7 @@ static void esp_to_udp(struct conn *c, const char *why)
 	c->esp_tcp = 0;
 	c->moves++;
 	tunnel_child_stream(c->tun, c->first.spi_in, NULL);
-	say(c, "ESP back on %s: %s", c->raw_fd >= 0 ? "raw ESP" : "UDP", why);
+	say(c, "ESP back on %s: %s", conn_esp_in_udp(c) ? "UDP" : "raw ESP", why);
 }
 
 /* ---- ESP Echo probes of the datagram path ---- */
@@ -155,7 +155,7 @@ static void on_probe(uv_timer_t *t)
 	if (!c->esp_tcp) {
 		char why[96];
 		snprintf(why, sizeof(why), "%u ESP Echo probes over %s went unanswered", c->misses,
-			 c->raw_fd >= 0 ? "raw ESP" : "UDP");
+			 conn_esp_in_udp(c) ? "UDP" : "raw ESP");
 		esp_to_tcp(c, why);
 	}
 	c->misses = 0;
@@ -176,12 +176,12 @@ static void on_echo_reply(void *ctx, uint32_t spi_in, const struct esp_echo *e, 
 	if (c->esp_tcp) {
 		char why[96];
 		snprintf(why, sizeof(why), "ESP Echo answered over %s again (%llu ms)",
-			 c->raw_fd >= 0 ? "raw ESP" : "UDP", (unsigned long long)rtt);
+			 conn_esp_in_udp(c) ? "UDP" : "raw ESP", (unsigned long long)rtt);
 		esp_to_udp(c, why);
 	} else if (!strstr(c->why, "ESP Echo")) {
 		size_t n = strlen(c->why);
 		snprintf(c->why + n, sizeof(c->why) - n, "; ESP Echo answered over %s in %llu ms",
-			 c->raw_fd >= 0 ? "raw ESP" : "UDP", (unsigned long long)rtt);
+			 conn_esp_in_udp(c) ? "UDP" : "raw ESP", (unsigned long long)rtt);
 		told(c);
 	}
 	probe_later(c);
@@ -328,7 +328,7 @@ static int64_t ms_of(clockid_t id)
 static void network_changed(struct conn *c, const char *what)
 {
 	char a[NET_ADDR_STR_MAX], b[NET_ADDR_STR_MAX];
-	struct sockaddr_storage now;
+	struct sockaddr_storage now, before = c->local;
 	int moved = 0;
 
 	if ((c->state != PETREL_STATE_CONNECTED && c->state != PETREL_STATE_RECONNECTING) || !c->sa)
@@ -346,12 +346,15 @@ static void network_changed(struct conn *c, const char *what)
 	} else {
 		log_info(CLOG, "%s: %s: checking the path", c->p->name, what);
 	}
-	const struct sockaddr_storage *was = c->stream_local.ss_family ? &c->stream_local : &c->local;
+	const struct sockaddr_storage *was = c->stream_local.ss_family ? &c->stream_local : &before;
 	if (moved && c->stream && !net_sa_eq_ip((struct sockaddr *)&c->local, (const struct sockaddr *)was)) {
 		/* RFC 9329 6: the originator opens a new stream */
 		c->stream_local = c->local;
 		tcpconn_close(c->stream);
 		stream_lost(c, -ENETUNREACH);
+		/* a new path: connect at once, not after the backoff */
+		c->reconnects = 0;
+		uv_timer_start(&c->reconnect, on_reconnect, 0, 0);
 	}
 	if (ike_sa_echo(c->sa) && ike_sa_separate(c->sa) && c->tun) {
 		/* the next probe now, with the full retry schedule */

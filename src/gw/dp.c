@@ -127,6 +127,11 @@ int gw_dp_child_up(struct gw_dp *dp, const struct ike_child *c, const struct soc
 	return 0;
 }
 
+void gw_dp_child_move(struct gw_dp *dp, uint32_t spi_in, const struct sockaddr *peer, int encap)
+{
+	tunnel_child_move(dp->t, spi_in, peer, encap);
+}
+
 void gw_dp_child_down(struct gw_dp *dp, const struct ike_child *c)
 {
 	tunnel_child_del(dp->t, c->spi_in);

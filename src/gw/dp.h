@@ -22,6 +22,8 @@ int gw_dp_new(uv_loop_t *loop, const struct conf_gw *c, int udp_fd,
 int gw_dp_child_up(struct gw_dp *dp, const struct ike_child *c, const struct sockaddr *peer,
 		   int encap);
 void gw_dp_child_down(struct gw_dp *dp, const struct ike_child *c);
+/* The client moved (MOBIKE): its Child SA's ESP goes to peer, in UDP or not. */
+void gw_dp_child_move(struct gw_dp *dp, uint32_t spi_in, const struct sockaddr *peer, int encap);
 /* The client's addresses are gone (its IKE SA ended). */
 void gw_dp_client_gone(struct gw_dp *dp, int has_v4, const uint8_t v4[4], int has_v6,
 		       const uint8_t v6[16]);

@@ -213,6 +213,8 @@ static int op_child_up(void *ctx, struct ike_sa *sa, const struct ike_child *c)
 	if (!gs)
 		return 0;
 	log_child(gs, "up", c);
+	if (gs->n_child < sizeof(gs->child_in) / sizeof(gs->child_in[0]))
+		gs->child_in[gs->n_child++] = c->spi_in;
 	if (!gw->dp)
 		return 0;
 	/* With a NAT (or one the client made us see), ESP goes in UDP where the
@@ -232,10 +234,40 @@ static void op_child_down(void *ctx, struct ike_sa *sa, const struct ike_child *
 {
 	struct gw *gw = ctx;
 	struct gw_sa *gs = sa_of(gw, sa);
-	if (gs)
+	if (gs) {
 		log_child(gs, "down", c);
+		for (unsigned i = 0; i < gs->n_child; i++)
+			if (gs->child_in[i] == c->spi_in)
+				gs->child_in[i] = gs->child_in[--gs->n_child];
+	}
 	if (gw->dp)
 		gw_dp_child_down(gw->dp, c);
+}
+
+/* RFC 4555 3.5: the client's Child SAs follow it: to the address of the
+ * update; over UDP its port, or over a stream (separate transports) the
+ * UDP port it used so far, which its next ESP corrects behind a NAT (the
+ * data path follows the client's packets). */
+static void moved(struct gw *gw, struct gw_sa *gs, struct ike_sa *sa)
+{
+	struct sockaddr_storage to;
+	if (!gw->dp || !gs->req_from)
+		return;
+	memset(&to, 0, sizeof(to));
+	memcpy(&to, gs->req_from, gs->req_from->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+								       : sizeof(struct sockaddr_in));
+	if (gs->req_stream)
+		net_sa_set_port(&to, net_sa_port((const struct sockaddr *)&gs->peer));
+	else if (!gs->stream) {
+		/* UDP: IKE now comes from here; so does the client's ESP */
+		memcpy(&gs->peer, &to, sizeof(to));
+		gs->port = gs->req_port;
+	}
+	int encap = ike_sa_nat_local(sa) || ike_sa_nat_remote(sa);
+	if (encap && net_sa_port((const struct sockaddr *)&to) == IKESOCK_PORT_IKE)
+		net_sa_set_port(&to, IKESOCK_PORT_NATT);
+	for (unsigned i = 0; i < gs->n_child; i++)
+		gw_dp_child_move(gw->dp, gs->child_in[i], (const struct sockaddr *)&to, encap);
 }
 
 static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
@@ -270,6 +302,7 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 		log_info(GW_LOG, "%s: the client moved to %s (MOBIKE), nat=%s", gs->name,
 			 gs->req_from ? net_sa_str(gs->req_from, peer, sizeof(peer)) : peer,
 			 ike_sa_nat_remote(sa) ? "peer" : "none");
+		moved(gw, gs, sa);
 		break;
 	case IKE_EV_FAILED:
 		log_info(GW_LOG, "%s: IKE SA with %s failed: %s", gs->name, peer, pt_strerror(err));

@@ -52,6 +52,8 @@ struct gw_sa {
 	 * old SA's (borrowed: not ours to give back). */
 	uint8_t tk_spi_i[8], tk_spi_r[8];
 	int resumes, borrowed;
+	uint32_t child_in[8];            /* its Child SAs' inbound SPIs (MOBIKE moves them) */
+	unsigned n_child;
 	uint8_t old_spi_i[8], old_spi_r[8];
 	char name[34];                   /* SPIi_SPIr for logs */
 };

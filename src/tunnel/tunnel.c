@@ -632,6 +632,21 @@ void tunnel_set_encap(struct tunnel *t, int encap, uint16_t port)
 	}
 }
 
+void tunnel_child_move(struct tunnel *t, uint32_t spi_in, const struct sockaddr *peer, int encap)
+{
+	struct tchild *c = child_by_spi(t, spi_in);
+	if (!c)
+		return;
+	if (!encap && t->raw[peer->sa_family == AF_INET6].fd < 0)
+		encap = 1;
+	memset(&c->peer, 0, sizeof(c->peer));
+	memcpy(&c->peer, peer, peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+							  : sizeof(struct sockaddr_in));
+	c->encap = encap;
+	if (!encap)
+		net_sa_set_port(&c->peer, 0);
+}
+
 /* An echo packet opened in Child SA c: answer a request the way it came,
  * pass a reply on. */
 static void echo_in(struct tunnel *t, struct tchild *c, struct esp_pkt *p, const struct esp_rx *rx,

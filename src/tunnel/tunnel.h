@@ -98,6 +98,9 @@ void tunnel_child_peer(struct tunnel *t, uint32_t spi_in, const struct sockaddr 
  * needs the raw socket of the peer's family (tunnel_add_raw); without it
  * the Child SA stays in UDP. */
 void tunnel_set_encap(struct tunnel *t, int encap, uint16_t port);
+/* One Child SA's peer and encapsulation after the peer moved (RFC 4555, a
+ * gateway's view): raw ESP only when there is the raw socket. */
+void tunnel_child_move(struct tunnel *t, uint32_t spi_in, const struct sockaddr *peer, int encap);
 /* One ESP packet (SPI onward) received from `from`. */
 void tunnel_input(struct tunnel *t, const uint8_t *pkt, size_t len, const struct sockaddr *from);
 /* One ESP packet received from a stream (RFC 9329). */

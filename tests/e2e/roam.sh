@@ -17,11 +17,14 @@
 #      recovers (the gateway follows the client's new port) with no new SA.
 #   e  a long sleep (petreld frozen) past the ticket's lifetime with a move
 #      meanwhile: the ticket is not used; a full handshake.
+#   f  the defaults on both sides (separate transports, MOBIKE) with
+#      petrel-gw: A -> B and back behind a NAT by MOBIKE, the update over
+#      the new TCP stream; one IKE SA throughout.
 # (Libreswan 5.2 as a resumption peer: e2e_libreswan, part C.)
 # In every case: the time from the move to the first packet through the
 # tunnel, `petrel status` saying how the tunnel recovered, and the router
 # seeing no packet from the client outside IKE/ESP.
-# Usage: roam.sh a|b|c|d|e PETREL-GW PETRELD PETREL   (root; 77 = skipped)
+# Usage: roam.sh a|b|c|d|e|f PETREL-GW PETRELD PETREL   (root; 77 = skipped)
 set -euo pipefail
 WHICH=$1
 CASE=roam$WHICH
@@ -275,6 +278,35 @@ e)
 	ping_ok "$NS_CLI" $GW_IN4 3
 	no_leaks
 	log "PASS (e): frozen 8 s past a 4 s ticket, moved meanwhile: the expired ticket was not used, a full handshake recovered ($(status_field "$(pstatus slp)" recovery_ms) ms after waking); no leak, in $(elapsed) s"
+	;;
+f)
+	# the defaults on both sides: separate transports and MOBIKE agreed
+	roam_topology tun
+	gw_conf "  tun: ptgw0
+  tun_address: [$GW_IN4]
+  proposals: { ike: [aes256gcm16-prfsha256-x25519], esp: [aes256gcm16] }"
+	tun_gw_start "$PETREL_GW"
+	profile def aes256gcm16 "$ECHO"
+	petreld_start "$PETRELD"
+	up_ok def
+	[ "$(status_field "$(pstatus def)" ike)" = tcp ] || fail "IKE is not in TCP: $(pstatus def)"
+	roam_leak_start
+	roam_probe_start $GW_IN4 "$VIP" 30
+	roam_move_to_b
+	ms1=$(recovered def MOBIKE)
+	wait_for "$WORK/gw.log" "the client moved to $CLI2" 1 || fail "petrel-gw did not log the MOBIKE update from $CLI2"
+	st=$(pstatus def)
+	[ "$(status_field "$st" ike)" = tcp ] || fail "IKE is not in TCP after the move: $st"
+	r1=$(status_field "$st" recovery_ms)
+	roam_nat_on random
+	roam_probe_start $GW_IN4 "$VIP" 30
+	roam_move_to_a
+	ms2=$(recovered def MOBIKE)
+	st=$(pstatus def)
+	[ "$(status_field "$st" esp)" = udp ] || fail "ESP is not in UDP behind the NAT: $st"
+	[ "$(grep -c 'IKE SA established with' "$WORK/gw.log")" = 1 ] || fail "a new IKE SA was made"
+	no_leaks
+	log "PASS (f): defaults (separate transports, MOBIKE): A -> B by MOBIKE over the new TCP stream, traffic after $ms1 ms (petreld $r1 ms); B -> A behind NAT, traffic after $ms2 ms, ESP in UDP; one IKE SA; no leak, in $(elapsed) s"
 	;;
 *) fail "unknown case '$WHICH'" ;;
 esac

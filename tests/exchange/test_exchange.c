@@ -538,8 +538,10 @@ static void test_unknown_spi(void)
 	struct ike_notify nt;
 	CHECK_EQ(ike_notify_decode(&m.chain.pld[0], &nt), 0);
 	CHECK_EQ(nt.type, IKE_N_INVALID_IKE_SPI);
-	/* MUST NOT respond, MUST NOT change the state of any SA. */
-	CHECK(hx_inject(&hx, HX_I, out, n) != 0);
+	/* MUST NOT respond, MUST NOT change the state of any SA; the owner
+	 * hears of it once (IKE_EV_UNKNOWN: petreld's cue to resume). */
+	CHECK_EQ(hx_inject(&hx, HX_I, out, n), 0);
+	CHECK_EQ(hx.side[HX_I].n_unknown, 1);
 	CHECK_EQ(hx.n_q, 0);
 	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
 	/* The request was not lost to it: its retransmission gets through. */

@@ -126,8 +126,17 @@ static int update_build(struct ike_task *t, struct ike_sa *sa, struct ike_msg_ou
 	int rc;
 
 	ike_out_notify(m, IKE_N_UPDATE_SA_ADDRESSES, NULL, 0);
-	/* NAT-D for the addresses of this moment (the owner switched them). */
-	if ((rc = ike_out_nat_d(sa, m)))
+	/* NAT-D for the addresses of this moment (the owner switched them).
+	 * On a stream (separate transports) the gateway would check them
+	 * against the TCP connection, which says nothing about the UDP path
+	 * ESP takes: a source hash that matches nothing makes both ends use
+	 * UDP encapsulation, which works with a NAT or without. */
+	int forced = sa->cfg.force_natt;
+	if (sa->reliable)
+		sa->cfg.force_natt = 1;
+	rc = ike_out_nat_d(sa, m);
+	sa->cfg.force_natt = forced;
+	if (rc)
 		return rc;
 	if ((rc = ike_sa_random(sa, tm->cookie2, COOKIE2_LEN)))
 		return rc;
