@@ -675,8 +675,11 @@ static int responder_tasks(struct ike_sa *sa, const struct ike_msg_in *in, struc
 			*tail = t;
 		break;
 	case IKE_EXCH_SESSION_RESUME:
-		if (!sa->cfg.ticket_open)
-			return -ENOTSUP;
+		if (!sa->cfg.ticket_open) {
+			/* RFC 5723 4.3.1: no tickets here: a full IKE_SA_INIT */
+			ike_sa_refuse(sa, IKE_N_TICKET_NACK, NULL, 0);
+			return 0;
+		}
 		rc = ike_task_resume_new(sa, 0, &t);
 		if (!rc)
 			*tail = t;

@@ -231,6 +231,49 @@ static void test_refused(void)
 	hx_free(&hx);
 }
 
+/* A gateway without tickets, and an empty ticket: TICKET_NACK, no state. */
+static void test_nack_cases(void)
+{
+	struct store s = { 0 };
+	struct ike_ticket t;
+	uint8_t oi[8], or_[8];
+	struct hx hx;
+
+	first_session(&s, &t, oi, or_);
+	for (int which = 0; which < 2; which++) {
+		resume_pair(&hx, &s, &t);
+		if (which == 0) {
+			hx.side[HX_R].cfg.ticket_open = NULL;
+			hx.side[HX_R].cfg.ticket_seal = NULL;
+		}
+		hx_free(&hx);
+		hx_init(&hx, PSK, PSK);
+		hx.rng += 0x9e3779b97f4a7c15ull;
+		with_tickets(&hx, &s);
+		if (which == 0)
+			hx.side[HX_R].cfg.ticket_open = NULL;
+		struct ike_ticket e = t;
+		if (which == 1)
+			e.opaque_len = 0;
+		hx.side[HX_I].cfg.resume = &e;
+		CHECK_EQ(hx_start(&hx), 0);
+		CHECK_EQ(hx_step(&hx), HX_R);
+		CHECK(hx.side[HX_R].sa == NULL);
+		if (which == 1) {
+			/* an empty TICKET_OPAQUE is malformed (RFC 5723 4.3.1):
+			 * dropped unanswered, as bad unprotected requests are */
+			CHECK_EQ(hx.n_q, 0);
+			hx_free(&hx);
+			continue;
+		}
+		CHECK_EQ(hx_step(&hx), HX_I);
+		CHECK_EQ(hx.side[HX_I].last_err, -ESTALE);
+		CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_DEAD);
+		hx_free(&hx);
+	}
+	CHECK_EQ(s.n_opened, 0);
+}
+
 /* A ticket without its SK_d, or presented for another identity, gets
  * through IKE_SESSION_RESUME but not IKE_AUTH. */
 static void test_wrong_secrets(void)
@@ -408,6 +451,7 @@ int main(void)
 	test_resume(IKE_RESUME_AUTH_FULL, IKE_RESUME_AUTH_MESSAGE);
 	test_resume(IKE_RESUME_AUTH_MESSAGE, IKE_RESUME_AUTH_FULL);
 	test_refused();
+	test_nack_cases();
 	test_wrong_secrets();
 	test_resume_loss();
 	test_mobike();

@@ -51,6 +51,7 @@ static void test_product_example(void)
 	CHECK_EQ(p->routes, CONF_ROUTES_FULL);
 	CHECK_EQ(p->dns, CONF_DNS_AUTO);
 	CHECK_EQ(p->resume, 1);
+	CHECK_EQ(p->mobike, 1); /* the default */
 	CHECK_EQ(p->line, 1);
 	CHECK(conf_profile_find(&c, "home") == NULL);
 	conf_free(&c);
@@ -134,6 +135,8 @@ static const struct {
 	  "rekey_child_s must be between 2 and 86400, not 1" },
 	{ "w:\n  gateway: gw\n  auth: {method: psk, psk_file: /p}\n  local_id: a\n  resume: maybe\n", 5, 11,
 	  "resume: unknown value 'maybe' (expected one of: false, true, no, yes, off, on)" },
+	{ "w:\n  gateway: gw\n  auth: {method: psk, psk_file: /p}\n  local_id: a\n  mobike: [yes]\n", 5, 11,
+	  "mobike must be a value, not a list" },
 	/* echo: { interval_ms 0..3600000, timeout_ms 50..60000, retries 1..20 } */
 	{ PSK_HEAD "  echo: { interval_ms: 3600001 }\n", 5, 24,
 	  "echo.interval_ms must be between 0 and 3600000, not 3600001" },

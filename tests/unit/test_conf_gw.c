@@ -84,6 +84,31 @@ static void test_defaults(void)
 	CHECK_EQ(g.codepoints.echo_next_header, 0);
 	CHECK_EQ(g.codepoints.echo_request, 0);
 	CHECK_EQ(g.codepoints.echo_reply, 0);
+	/* roaming: MOBIKE agreed, tickets for an hour, keys in memory */
+	CHECK_EQ(g.mobike, 1);
+	CHECK_EQ(g.ticket_lifetime_s, 3600);
+	CHECK_EQ(g.ticket_rotate_s, 0);
+	CHECK_EQ(g.ticket_key_file[0], '\0');
+}
+
+/* mobike and tickets (RFC 4555, RFC 5723). */
+static void test_roaming(void)
+{
+	static const char doc[] = GOOD_HEAD "  pool: 203.0.113.10\n  subnets: [203.0.113.0/24]\n"
+		"  mobike: false\n"
+		"  tickets: { lifetime_s: 600, rotate_s: 1200, key_file: /var/lib/petrel/gw-ticket.key }\n";
+	struct conf_gw g;
+	struct conf_diags d = { 0 };
+	CHECK_EQ(conf_gw_load_buf(&g, "gw.yaml", doc, strlen(doc), &d), 0);
+	CHECK_EQ(d.n, 0);
+	CHECK_EQ(g.mobike, 0);
+	CHECK_EQ(g.ticket_lifetime_s, 600);
+	CHECK_EQ(g.ticket_rotate_s, 1200);
+	CHECK(strcmp(g.ticket_key_file, "/var/lib/petrel/gw-ticket.key") == 0);
+	static const char off[] = GOOD_HEAD "  pool: 203.0.113.10\n  subnets: [203.0.113.0/24]\n"
+		"  tickets:\n    lifetime_s: 0\n";
+	CHECK_EQ(conf_gw_load_buf(&g, "gw.yaml", off, strlen(off), &d), 0);
+	CHECK_EQ(g.ticket_lifetime_s, 0);
 }
 
 /* tcp, separate_transports, echo (booleans, each on its own) and the draft
@@ -285,6 +310,15 @@ static const struct bad_case bad[] = {
 	{ GOOD_HEAD POOL SUBNETS "  codepoints: { echo_request: 7, echo_reply: 7 }\n", 7, 15,
 	  "codepoints: echo_request and echo_reply must differ" },
 	{ GOOD_HEAD POOL SUBNETS "  codepoints: [40970]\n", 7, 15, "codepoints must be a map" },
+	/* roaming */
+	{ GOOD_HEAD POOL SUBNETS "  mobike: sometimes\n", 7, 11,
+	  "mobike: unknown value 'sometimes' (expected one of: false, true, no, yes, off, on)" },
+	{ GOOD_HEAD POOL SUBNETS "  tickets: { lifetime_s: 90000 }\n", 7, 26,
+	  "tickets.lifetime_s must be between 0 and 86400, not 90000" },
+	{ GOOD_HEAD POOL SUBNETS "  tickets: { key_file: gw.key }\n", 7, 24,
+	  "tickets.key_file must be an absolute path" },
+	{ GOOD_HEAD POOL SUBNETS "  tickets: { lifetime: 5 }\n", 7, 14, "tickets: unknown key 'lifetime'" },
+	{ GOOD_HEAD POOL SUBNETS "  tickets: 3600\n", 7, 12, "tickets must be a map" },
 };
 
 static void test_bad(void)
@@ -321,6 +355,7 @@ static void test_file(void)
 
 int main(void)
 {
+	test_roaming();
 	test_full();
 	test_defaults();
 	test_transports();

@@ -152,15 +152,17 @@ static int update_process(struct ike_task *t, struct ike_sa *sa, const struct ik
 
 	if (err) {
 		/* UNACCEPTABLE_ADDRESSES, UNEXPECTED_NAT_DETECTED (4.9, 4.10):
-		 * this path will not do; the SA itself is still there. */
+		 * this path will not do; the SA itself is still there, and no
+		 * IKE_EV_UPDATED tells the owner to try otherwise. */
 		log_warn(IKE_LOG, "the gateway refused our new addresses: %s", ike_notify_name(err));
-		return -ENETUNREACH;
+		return 0;
 	}
-	/* 4.8: COOKIE2 comes back unchanged, or the answer is not ours. */
+	/* 4.8: COOKIE2 comes back unchanged, or the answer does not confirm
+	 * the update (the SA stays; the owner tries otherwise). */
 	if (!ike_in_notify(m, IKE_N_COOKIE2, &n) || n.len != tm->cookie2_len ||
 	    !crypto_memeq(n.data, tm->cookie2, tm->cookie2_len)) {
-		log_warn(IKE_LOG, "UPDATE_SA_ADDRESSES answered without our COOKIE2");
-		return -EPROTO;
+		log_warn(IKE_LOG, "UPDATE_SA_ADDRESSES answered without our COOKIE2: not taken as done");
+		return 0;
 	}
 	ike_in_nat_d(sa, m);
 	log_info(IKE_LOG, "the gateway took our new addresses (NAT in front of us: %s)",
