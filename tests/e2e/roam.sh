@@ -35,7 +35,7 @@ PETREL_GW=$2 PETRELD=$3 PETREL=$4
 . "$(dirname "$0")/tunnel_lib.sh"
 # shellcheck source=tests/e2e/roam_lib.sh
 . "$(dirname "$0")/roam_lib.sh"
-[ "$WHICH" = a ] && e2e_init strongswan || e2e_init none
+if [ "$WHICH" = a ]; then e2e_init strongswan; else e2e_init none; fi
 need_tools nft conntrack ping
 [ -c /dev/net/tun ] || skip "no /dev/net/tun"
 
@@ -100,32 +100,7 @@ underlay_rtt() {
 case $WHICH in
 a)
 	roam_topology lo
-	ss_conf gw
-	cat > "$WORK/gw/swanctl/swanctl.conf" <<-EOF
-	connections {
-	    rw {
-	        local_addrs = $GW
-	        pools = pool4
-	        mobike = yes
-	        proposals = aes256gcm16-prfsha256-x25519
-	        local  { auth = psk
-	                 id = $GW_ID }
-	        remote { auth = psk
-	                 id = $CLIENT_ID }
-	        children { net { local_ts = 203.0.113.0/24
-	                         esp_proposals = aes256gcm16 } }
-	    }
-	}
-	pools { pool4 { addrs = $POOL4 } }
-	secrets { ike-psk { id-1 = $GW_ID
-	                    id-2 = $CLIENT_ID
-	                    secret = "$PSK" } }
-	EOF
-	ss_start gw "$NS_GW"
-	sw gw "$NS_GW" --load-all > "$WORK/load.log" 2>&1 || fail "swanctl --load-all: $(tail -5 "$WORK/load.log")"
-	for _ in $(seq 1 30); do ip -n "$NS_GW" link show ipsec0 >/dev/null 2>&1 && break; sleep 0.1; done
-	ip -n "$NS_GW" link set ipsec0 up
-	ip -n "$NS_GW" route add 203.0.113.0/24 dev ipsec0 src "$GW_IN4"
+	roam_ss_gw
 	profile mob aes256gcm16
 	petreld_start "$PETRELD"
 	up_ok mob

@@ -73,6 +73,8 @@
 #                          probe reply whose request was sent at T or later
 #                          (send time = ping's receive time stamp - its RTT),
 #                          waiting up to SECONDS (10) for one; fails when none.
+#   roam_ss_gw [LEVEL]     strongSwan 5.9.8 (kernel-libipsec) as the MOBIKE
+#                          gateway alone (for petreld against it).
 #   roam_ss_up [LEVEL]     strongSwan 5.9.8 (kernel-libipsec) as the gateway in
 #                          the gw namespace and as a MOBIKE client in the
 #                          client namespace, PSK, connected; sets SS_VIP and
@@ -300,14 +302,12 @@ roam_recovery_ms() { # [SECONDS] [T]
 # charon routes 203.0.113.0/24 into its ipsec0 in table 220 from the
 # virtual IP). Needs the gateway's inner address 203.0.113.1 on lo
 # (roam_topology lo). charon logs with milliseconds.
-roam_ss_up() { # [LEVEL]
-	local n lv=${1:-2}
-	for n in gw cli; do
-		ss_conf $n
-		sed -i -e 's/^\(\s*\)time_format = .*/&\n\1time_add_ms = yes/' \
-			-e "s/^\(\s*\)\(ike\|cfg\) = 2$/\1\2 = $lv/" "$WORK/$n/strongswan.conf"
-	done
-	sed -i 's/install_routes = no/install_routes = yes/' "$WORK/cli/strongswan.conf"
+# strongSwan 5.9.8 as the MOBIKE gateway alone (kernel-libipsec, PSK, pool4,
+# 203.0.113.0/24 routed into its ipsec0): for roam_ss_up and for petreld
+# against it. LEVEL: its ike and cfg log levels (2).
+roam_ss_gw() { # [LEVEL]
+	local lv=${1:-2}
+	roam_ss_conf gw "$lv"
 	cat > "$WORK/gw/swanctl/swanctl.conf" <<-EOF
 	connections {
 	    rw {
@@ -328,6 +328,25 @@ roam_ss_up() { # [LEVEL]
 	                    id-2 = $CLIENT_ID
 	                    secret = "$PSK" } }
 	EOF
+	ss_start gw "$NS_GW"
+	sw gw "$NS_GW" --load-all > "$WORK/load-gw.log" 2>&1 || fail "swanctl --load-all (gw): $(tail -5 "$WORK/load-gw.log")"
+	for _ in $(seq 1 30); do ip -n "$NS_GW" link show ipsec0 >/dev/null 2>&1 && break; sleep 0.1; done
+	ip -n "$NS_GW" link set ipsec0 up || fail "strongSwan's ipsec0 is missing in the gateway namespace"
+	ip -n "$NS_GW" route add 203.0.113.0/24 dev ipsec0 src "$GW_IN4"
+}
+
+# ss_conf NAME with milliseconds in the log and LEVEL for ike and cfg.
+roam_ss_conf() { # NAME LEVEL
+	ss_conf "$1"
+	sed -i -e 's/^\(\s*\)time_format = .*/&\n\1time_add_ms = yes/' \
+		-e "s/^\(\s*\)\(ike\|cfg\) = 2$/\1\2 = $2/" "$WORK/$1/strongswan.conf"
+}
+
+roam_ss_up() { # [LEVEL]
+	local lv=${1:-2}
+	roam_ss_gw "$lv"
+	roam_ss_conf cli "$lv"
+	sed -i 's/install_routes = no/install_routes = yes/' "$WORK/cli/strongswan.conf"
 	cat > "$WORK/cli/swanctl/swanctl.conf" <<-EOF
 	connections {
 	    vpn {
@@ -348,14 +367,9 @@ roam_ss_up() { # [LEVEL]
 	                    id-2 = $CLIENT_ID
 	                    secret = "$PSK" } }
 	EOF
-	ss_start gw "$NS_GW"
 	ss_start cli "$NS_CLI"
 	SS_PIDS=("${PIDS[@]: -2}")
-	sw gw "$NS_GW" --load-all > "$WORK/load-gw.log" 2>&1 || fail "swanctl --load-all (gw): $(tail -5 "$WORK/load-gw.log")"
 	sw cli "$NS_CLI" --load-all > "$WORK/load-cli.log" 2>&1 || fail "swanctl --load-all (cli): $(tail -5 "$WORK/load-cli.log")"
-	for _ in $(seq 1 30); do ip -n "$NS_GW" link show ipsec0 >/dev/null 2>&1 && break; sleep 0.1; done
-	ip -n "$NS_GW" link set ipsec0 up || fail "strongSwan's ipsec0 is missing in the gateway namespace"
-	ip -n "$NS_GW" route add 203.0.113.0/24 dev ipsec0 src "$GW_IN4"
 	sw cli "$NS_CLI" --initiate --child net > "$WORK/initiate.log" 2>&1 \
 		|| fail "swanctl --initiate: $(tail -5 "$WORK/initiate.log")"
 	SS_VIP=$(sed -nE 's/.*installing new virtual IP ([0-9.]+).*/\1/p' "$WORK/cli/charon.log" | tail -1)
