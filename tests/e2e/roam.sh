@@ -164,6 +164,9 @@ b)
 	grep -q "IKE_SESSION_RESUME from $CLI2:[0-9]* over TCP" "$WORK/gw.log" && fail "IKE_SESSION_RESUME came over TCP"
 	bound=$(awk -v r="$rtt" 'BEGIN { printf "%d", 2 * r + 100 + 0.999 }')
 	[ "$r" -le "$bound" ] || fail "the resume took $r ms, more than two round trips ($rtt ms each) plus 100 ms"
+	human=$(pt status)
+	grep -qE "last change: +network changed .*; recovered by resume in [0-9]+ ms" <<<"$human" \
+		|| fail "petrel status does not say how the tunnel recovered: $human"
 	# the ticket was used: a new one replaced it
 	wait_for "$WORK/petreld.log" "resumption ticket received" 5
 	[ "$(grep -c 'resumption ticket received' "$WORK/petreld.log")" -ge 2 ] || fail "no new ticket after the resume"
