@@ -456,7 +456,7 @@ run_rekey() { # NAME WHO
 	if [ -z "$WHY" ]; then
 		if [ "$rc" != 0 ]; then
 			WHY="ike-initiator exited with $rc: $(tail -2 "$out" | tr '\n' ' ')"
-		elif ! grep -qE "^result spi_i=$SPI_I spi_r=$SPI_R .* established=1 deleted=1 child_rekeys=1 ike_rekeys=1 peer_rekeys=$peer$" "$out"; then
+		elif ! grep -qE "^result spi_i=$SPI_I spi_r=$SPI_R .* established=1 deleted=1 child_rekeys=1 ike_rekeys=1 peer_rekeys=$peer( |$)" "$out"; then
 			WHY="bad result line (wants the current SPIs, deleted=1 child_rekeys=1 ike_rekeys=1 peer_rekeys=$peer): $(tail -1 "$out")"
 		elif sw gw "$NS_GW" --list-sas 2>/dev/null | grep -q "${SPI_I}_i"; then
 			WHY="the gateway still lists IKE SA $SPI_I after the delete"

@@ -33,7 +33,7 @@
  *   result spi_i=.. spi_r=.. ike=AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE25519
  *          child_in=.. child_out=.. esp=.. vip=203.0.113.10 dns=.. nat_local=0
  *          nat_remote=0 established=1 deleted=0|1 child_rekeys=N ike_rekeys=N
- *          peer_rekeys=N
+ *          peer_rekeys=N resumed=0|1
  * (the SPIs are the current ones, after any rekey).
  * Exit 0 when established (and, with --delete, deleted with an answer from
  * the gateway; with --expect-rekey, rekeyed by the gateway); 1 when it
