@@ -90,6 +90,7 @@ struct conn {
 	int resuming;             /* this SA started with IKE_SESSION_RESUME */
 	int state_before_roam;
 	uv_timer_t roam_timer;
+	uv_timer_t ticket_timer;          /* ask for a new ticket before this one expires */
 	uint64_t roam_start_ms;
 	char change_what[128];
 	int64_t change_at;

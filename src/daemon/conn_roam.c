@@ -70,6 +70,14 @@ void roam_forget_ticket(struct conn *c)
 	}
 }
 
+/* RFC 5723 4.3.2: a new ticket before the last one expires. */
+static void on_ticket_timer(uv_timer_t *h)
+{
+	struct conn *c = h->data;
+	if (c->sa && !c->going_down && c->roam == ROAM_IDLE && ike_sa_request_ticket(c->sa) == 0)
+		log_info(CLOG, "%s: asking for a new resumption ticket", c->p->name);
+}
+
 static void ticket_keep(struct conn *c)
 {
 	const char *why = NULL;
@@ -84,6 +92,9 @@ static void ticket_keep(struct conn *c)
 	ticket_drop(c);
 	c->ticket = t;
 	c->ticket_expires = wall_s() + t->lifetime_s;
+	/* at three quarters of its life (at least a minute from now) */
+	uint64_t again = (uint64_t)t->lifetime_s * 750;
+	uv_timer_start(&c->ticket_timer, on_ticket_timer, again < 60000 ? 60000 : again, 0);
 	if (c->state_dir &&
 	    ticket_store_save(c->state_dir, c->p->name, c->p->gateway, t, (uint64_t)wall_s(), &why))
 		log_warn(CLOG, "%s: the resumption ticket is kept in memory only: %s", c->p->name,
@@ -292,6 +303,11 @@ int roam_event(struct conn *c, enum ike_event ev, int err)
 	case IKE_EV_TICKET:
 		ticket_keep(c);
 		return 1;
+	case IKE_EV_REKEYED:
+		/* a new SK_d: a ticket for it (the old one stays usable meanwhile) */
+		if (c->p->resume && c->ticket)
+			uv_timer_start(&c->ticket_timer, on_ticket_timer, 0, 0);
+		return 0;
 	case IKE_EV_UPDATED:
 		after_update(c);
 		if (c->roam == ROAM_MOBIKE)
@@ -364,6 +380,7 @@ void roam_status(const struct conn *c, struct ctl_profile_status *o)
 void roam_reset(struct conn *c)
 {
 	uv_timer_stop(&c->roam_timer);
+	uv_timer_stop(&c->ticket_timer);
 	c->roam = ROAM_IDLE;
 	c->roam_act = 0;
 	c->resuming = 0;
@@ -374,8 +391,9 @@ void roam_reset(struct conn *c)
 void roam_init(struct conn *c)
 {
 	uv_timer_init(c->loop, &c->roam_timer);
-	c->roam_timer.data = c;
-	c->handles_open++;
+	uv_timer_init(c->loop, &c->ticket_timer);
+	c->roam_timer.data = c->ticket_timer.data = c;
+	c->handles_open += 2;
 	c->recovery_ms = -1;
 }
 
@@ -384,4 +402,5 @@ void roam_close_handles(struct conn *c, uv_close_cb cb)
 	roam_reset(c);
 	ticket_drop(c);
 	uv_close((uv_handle_t *)&c->roam_timer, cb);
+	uv_close((uv_handle_t *)&c->ticket_timer, cb);
 }

@@ -335,6 +335,10 @@ void ike_sa_resend(struct ike_sa *sa);
  * Responder: 1 and the ticket's state when the SA was made by
  * IKE_SESSION_RESUME (the owner deletes what is left of the old SA), 0. */
 int ike_sa_ticket(const struct ike_sa *sa, struct ike_ticket *out);
+/* RFC 5723 4.3.2: ask for a new ticket now, in an INFORMATIONAL exchange
+ * (before the last one expires, or after an IKE SA rekey changed SK_d);
+ * IKE_EV_TICKET when it comes. -EINVAL unless ESTABLISHED. */
+int ike_sa_request_ticket(struct ike_sa *sa);
 int ike_sa_resumed(const struct ike_sa *sa, struct ike_resume_state *old);
 /* Responder: the virtual addresses its CP hands out from now on (NULL: none
  * of that family); before IKE_AUTH, e.g. once a resumed SA is known to

@@ -1088,6 +1088,19 @@ int ike_sa_ticket(const struct ike_sa *sa, struct ike_ticket *out)
 	return 0;
 }
 
+int ike_sa_request_ticket(struct ike_sa *sa)
+{
+	struct ike_task *t;
+	int rc;
+
+	if (sa->state != IKE_S_ESTABLISHED || sa->role != IKE_ROLE_INITIATOR)
+		return -EINVAL;
+	if ((rc = ike_task_ticket_info_new(sa, &t)))
+		return rc;
+	ike_sa_queue(sa, t);
+	return 0;
+}
+
 int ike_sa_resumed(const struct ike_sa *sa, struct ike_resume_state *old)
 {
 	if (!sa->resumed || sa->role != IKE_ROLE_RESPONDER || !sa->resume)

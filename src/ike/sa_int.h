@@ -252,6 +252,7 @@ int ike_task_resume_auth_new(struct ike_sa *sa, int initiator, struct ike_task *
 /* RFC 5723 tickets and RFC 4555 MOBIKE notifies riding in IKE_AUTH, and
  * their INFORMATIONAL exchanges (task/ticket.c, task/mobike.c). */
 int ike_task_ticket_new(struct ike_sa *sa, int initiator, struct ike_task **out);
+int ike_task_ticket_info_new(struct ike_sa *sa, struct ike_task **out);
 int ike_task_mobike_new(struct ike_sa *sa, int initiator, struct ike_task **out);
 int ike_task_mobike_update_new(struct ike_sa *sa, struct ike_task **out);
 /* RFC 7296 2.15 (task/auth.c): the ID payload body of an identity, and the

@@ -231,6 +231,46 @@ static void test_refused(void)
 	hx_free(&hx);
 }
 
+/* RFC 5723 4.3.2: a new ticket on request, also after an IKE SA rekey
+ * (for the new SK_d); resuming with it works. */
+static void test_ticket_refresh(void)
+{
+	struct store s = { 0 };
+	struct ike_ticket t1, t2, t3;
+	struct hx hx;
+
+	hx_init(&hx, PSK, PSK);
+	with_tickets(&hx, &s);
+	CHECK_EQ(hx_start(&hx), 0);
+	CHECK_EQ(hx_run(&hx, 10), 4);
+	CHECK_EQ(ike_sa_ticket(hx.side[HX_I].sa, &t1), 0);
+	CHECK_EQ(ike_sa_request_ticket(hx.side[HX_R].sa), -EINVAL); /* the initiator asks */
+	CHECK_EQ(ike_sa_request_ticket(hx.side[HX_I].sa), 0);
+	CHECK_EQ(hx_run(&hx, 10), 2);
+	CHECK_EQ(hx.side[HX_I].n_ticket, 2);
+	CHECK_EQ(ike_sa_ticket(hx.side[HX_I].sa, &t2), 0);
+	CHECK(t2.opaque[7] != t1.opaque[7]);
+	CHECK(memcmp(t2.st.sk_d, t1.st.sk_d, 32) == 0);
+	CHECK_EQ(ike_sa_rekey_ike(hx.side[HX_I].sa), 0);
+	hx_run(&hx, 10);
+	CHECK_EQ(hx.side[HX_I].n_rekeyed, 1);
+	CHECK_EQ(ike_sa_request_ticket(hx.side[HX_I].sa), 0);
+	CHECK_EQ(hx_run(&hx, 10), 2);
+	CHECK_EQ(ike_sa_ticket(hx.side[HX_I].sa, &t3), 0);
+	CHECK(memcmp(t3.st.sk_d, t1.st.sk_d, 32) != 0); /* the rekeyed SA's SK_d */
+	uint8_t si[8], sr[8];
+	ike_sa_spis(hx.side[HX_I].sa, si, sr);
+	CHECK(memcmp(t3.st.spi_i, si, 8) == 0 && memcmp(t3.st.spi_r, sr, 8) == 0);
+	hx_free(&hx);
+	resume_pair(&hx, &s, &t3);
+	hx_run(&hx, 10);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
+	struct ike_resume_state old;
+	CHECK_EQ(ike_sa_resumed(hx.side[HX_R].sa, &old), 1);
+	CHECK(memcmp(old.spi_i, si, 8) == 0);
+	hx_free(&hx);
+}
+
 /* A gateway without tickets, and an empty ticket: TICKET_NACK, no state. */
 static void test_nack_cases(void)
 {
@@ -452,6 +492,7 @@ int main(void)
 	test_resume(IKE_RESUME_AUTH_MESSAGE, IKE_RESUME_AUTH_FULL);
 	test_refused();
 	test_nack_cases();
+	test_ticket_refresh();
 	test_wrong_secrets();
 	test_resume_loss();
 	test_mobike();

@@ -174,6 +174,22 @@ static int process_none(struct ike_task *t, struct ike_sa *sa, const struct ike_
 
 static const struct ike_task_ops ops_none = { "ticket", IKE_EXCH_AUTH, build_none, process_none, task_free };
 
+/* The initiator's INFORMATIONAL { N(TICKET_REQUEST) } (RFC 5723 4.3.2). */
+static const struct ike_task_ops ops_info = { "ticket-request", IKE_EXCH_INFORMATIONAL, build_i, process_i,
+					      task_free };
+
+int ike_task_ticket_info_new(struct ike_sa *sa, struct ike_task **out)
+{
+	struct task_ticket *tt = calloc(1, sizeof(*tt));
+	(void)sa;
+	if (!tt)
+		return -ENOMEM;
+	tt->t.ops = &ops_info;
+	tt->t.initiator = 1;
+	*out = &tt->t;
+	return 0;
+}
+
 int ike_task_ticket_new(struct ike_sa *sa, int initiator, struct ike_task **out)
 {
 	struct task_ticket *tt = calloc(1, sizeof(*tt));
