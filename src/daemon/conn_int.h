@@ -87,6 +87,7 @@ struct conn {
 	 * what changed and how the last recovery went; the ticket. */
 	enum roam_step { ROAM_IDLE, ROAM_CHECK, ROAM_MOBIKE, ROAM_RESUME, ROAM_FULL } roam;
 	int roam_act;             /* the timer replaces the IKE SA */
+	int roam_heard_ike;       /* ROAM_CHECK: the gateway answered IKE */
 	int resuming;             /* this SA started with IKE_SESSION_RESUME */
 	int state_before_roam;
 	uv_timer_t roam_timer;

@@ -189,6 +189,12 @@ static void on_roam_timer(uv_timer_t *h)
 	}
 	switch (c->roam) {
 	case ROAM_CHECK:
+		if (c->roam_heard_ike) {
+			/* the SA lives; ESP Echo has not settled the datagram
+			 * path yet (conn_path.c moves ESP into TCP if it must) */
+			record_recovery(c, "liveness check");
+			break;
+		}
 		log_info(CLOG, "%s: no answer on the current path within %u ms", c->p->name, CHECK_MS);
 		replace_sa_soon(c, ROAM_RESUME);
 		break;
@@ -262,6 +268,7 @@ void roam_changed(struct conn *c, const char *what, int moved)
 		/* the SA we have may still work: ESP Echo (conn_path.c probes
 		 * now) or an answered liveness check says so */
 		c->roam = ROAM_CHECK;
+		c->roam_heard_ike = 0;
 		if (ike_sa_state(c->sa) == IKE_S_ESTABLISHED)
 			ike_sa_dpd(c->sa);
 		uv_timer_start(&c->roam_timer, on_roam_timer, CHECK_MS, 0);
@@ -279,6 +286,8 @@ void roam_heard(struct conn *c, int esp)
 {
 	if (c->roam != ROAM_CHECK)
 		return;
+	if (!esp)
+		c->roam_heard_ike = 1;
 	if (esp)
 		record_recovery(c, "echo");
 	else if (!ike_sa_echo(c->sa) || !ike_sa_separate(c->sa))

@@ -20,11 +20,13 @@
 #   f  the defaults on both sides (separate transports, MOBIKE) with
 #      petrel-gw: A -> B and back behind a NAT by MOBIKE, the update over
 #      the new TCP stream; one IKE SA throughout.
+#   g  a move to a network that blocks UDP/4500 and ESP: MOBIKE over the new
+#      TCP stream, ESP into the stream when ESP Echo goes unanswered.
 # (Libreswan 5.2 as a resumption peer: e2e_libreswan, part C.)
 # In every case: the time from the move to the first packet through the
 # tunnel, `petrel status` saying how the tunnel recovered, and the router
 # seeing no packet from the client outside IKE/ESP.
-# Usage: roam.sh a|b|c|d|e|f PETREL-GW PETRELD PETREL   (root; 77 = skipped)
+# Usage: roam.sh a|b|c|d|e|f|g PETREL-GW PETRELD PETREL   (root; 77 = skipped)
 set -euo pipefail
 WHICH=$1
 CASE=roam$WHICH
@@ -288,6 +290,34 @@ f)
 	[ "$(grep -c 'IKE SA established with' "$WORK/gw.log")" = 1 ] || fail "a new IKE SA was made"
 	no_leaks
 	log "PASS (f): defaults (separate transports, MOBIKE): A -> B by MOBIKE over the new TCP stream, traffic after $ms1 ms (petreld $r1 ms); B -> A behind NAT, traffic after $ms2 ms, ESP in UDP; one IKE SA; no leak, in $(elapsed) s"
+	;;
+g)
+	# a move to a network that blocks UDP/4500: the defaults (separate
+	# transports, MOBIKE) move the SA over the new TCP stream, and ESP
+	# Echo, unanswered over UDP, moves ESP into the stream
+	roam_topology tun
+	gw_conf "  tun: ptgw0
+  tun_address: [$GW_IN4]
+  proposals: { ike: [aes256gcm16-prfsha256-x25519], esp: [aes256gcm16] }"
+	tun_gw_start "$PETREL_GW"
+	profile def aes256gcm16 "$ECHO"
+	petreld_start "$PETRELD"
+	up_ok def
+	fw_init
+	block udpb iifname r-cli2 udp dport 4500 drop
+	block espb iifname r-cli2 ip protocol esp drop
+	roam_leak_start
+	roam_probe_start $GW_IN4 "$VIP" 30
+	roam_move_to_b
+	ms=$(roam_recovery_ms 15)
+	wait_field def esp tcp 10
+	wait_field def recovered_by MOBIKE 5
+	ping_ok "$NS_CLI" $GW_IN4 3
+	ping_ok "$NS_GW" "$VIP" 3
+	roam_probe_stop
+	[ "$(grep -c 'IKE SA established with' "$WORK/gw.log")" = 1 ] || fail "a new IKE SA was made"
+	no_leaks
+	log "PASS (g): moved to a network without UDP/4500: MOBIKE over the new TCP stream, ESP into the stream, traffic after $ms ms; one IKE SA; no leak, in $(elapsed) s"
 	;;
 *) fail "unknown case '$WHICH'" ;;
 esac
