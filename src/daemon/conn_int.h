@@ -89,7 +89,6 @@ struct conn {
 	int roam_act;             /* the timer replaces the IKE SA */
 	int roam_heard_ike;       /* ROAM_CHECK: the gateway answered IKE */
 	int resuming;             /* this SA started with IKE_SESSION_RESUME */
-	int state_before_roam;
 	uv_timer_t roam_timer;
 	uv_timer_t ticket_timer;          /* ask for a new ticket before this one expires */
 	uint64_t roam_start_ms;

@@ -164,8 +164,6 @@ static void replace_sa_soon(struct conn *c, enum roam_step step)
 static void replace_sa(struct conn *c)
 {
 	c->roam_act = 0;
-	if (c->state == PETREL_STATE_CONNECTED)
-		c->state_before_roam = 1;
 	if (c->ev.changed && c->state != PETREL_STATE_RECONNECTING) {
 		c->state = PETREL_STATE_RECONNECTING;
 		c->since = wall_s();
@@ -325,7 +323,6 @@ int roam_event(struct conn *c, enum ike_event ev, int err)
 	case IKE_EV_ESTABLISHED:
 		if (c->roam == ROAM_RESUME || c->roam == ROAM_FULL) {
 			record_recovery(c, c->resuming ? "resume" : "full handshake");
-			c->state_before_roam = 0;
 		}
 		c->resuming = 0;
 		return 0;
@@ -393,7 +390,6 @@ void roam_reset(struct conn *c)
 	c->roam = ROAM_IDLE;
 	c->roam_act = 0;
 	c->resuming = 0;
-	c->state_before_roam = 0;
 	roam_sa_made(c);
 }
 
