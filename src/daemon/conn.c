@@ -28,7 +28,7 @@
 
 static int64_t now_s(void) { return (int64_t)time(NULL); }
 
-static void set_state(struct conn *c, enum petrel_state st)
+void conn_set_state(struct conn *c, enum petrel_state st)
 {
 	if (c->state == st)
 		return;
@@ -113,7 +113,7 @@ static void teardown(struct conn *c)
 		log_warn(CLOG, "%s: the tunnel dropped; the kill switch stays on until 'petrel down %s'",
 			 c->p->name, c->p->name);
 	c->user_down = 0;
-	set_state(c, PETREL_STATE_DISCONNECTED);
+	conn_set_state(c, PETREL_STATE_DISCONNECTED);
 	if (c->sock) {
 		struct ikesock *s = c->sock;
 		ikesock_close(s, sock_closed, c);
@@ -252,14 +252,26 @@ int conn_open_raw(struct conn *c)
 	return rc;
 }
 
-void conn_gateway_route(struct conn *c)
+int conn_gateway_route(struct conn *c)
 {
 	char why[CTL_MSG_MAX] = "";
 	if (!c->net)
-		return;
+		return 0;
 	int rc = sysnet_gateway_route(c->net, (struct sockaddr *)&c->gw, why, sizeof(why));
 	if (rc)
-		log_warn(CLOG, "%s: the gateway's own route: %s", c->p->name, why[0] ? why : pt_strerror(rc));
+		log_info(CLOG, "%s: the gateway's own route: %s", c->p->name, why[0] ? why : pt_strerror(rc));
+	return rc;
+}
+
+int conn_addr_is_ours(const struct conn *c, const struct sockaddr_storage *a)
+{
+	/* an address the gateway gave us: the path would be the tunnel itself */
+	const struct ike_cp_result *cp = &c->net_cp;
+	if (a->ss_family == AF_INET && cp->has_v4)
+		return memcmp(&((const struct sockaddr_in *)a)->sin_addr, cp->v4, 4) == 0; /* public-memcmp: addresses */
+	if (a->ss_family == AF_INET6 && cp->has_v6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, cp->v6, 16) == 0; /* public-memcmp: addresses */
+	return 0;
 }
 
 /* The tunnel's system side for a new IKE SA after a move: the same virtual
@@ -343,7 +355,7 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 		c->last_handshake = now_s();
 		uv_timer_start(&c->keepalive, on_keepalive, KEEPALIVE_MS, KEEPALIVE_MS);
 		path_established(c);
-		set_state(c, PETREL_STATE_CONNECTED);
+		conn_set_state(c, PETREL_STATE_CONNECTED);
 		return;
 	case IKE_EV_REKEYED:
 		c->last_handshake = now_s();
@@ -351,6 +363,7 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 	case IKE_EV_TICKET:
 	case IKE_EV_UPDATED:
 	case IKE_EV_UNKNOWN:
+	case IKE_EV_INITIAL_CONTACT: /* a responder's */
 		return; /* conn_roam.c */
 	case IKE_EV_FAILED:
 		if (c->error[0])
@@ -549,7 +562,7 @@ int conn_up(struct conn *c, char *why, size_t why_len)
 	c->cfg.force_natt = c->p->encap_udp;
 	c->going_down = 0;
 	c->error[0] = '\0';
-	set_state(c, PETREL_STATE_CONNECTING);
+	conn_set_state(c, PETREL_STATE_CONNECTING);
 	if (c->cfg.auth == IKE_AUTHK_EAP) {
 		char prompt[CONF_STR_MAX + CONF_NAME_MAX + 32];
 		snprintf(prompt, sizeof(prompt), "Password for %s (%s)", c->p->auth.user, c->p->name);
@@ -557,7 +570,7 @@ int conn_up(struct conn *c, char *why, size_t why_len)
 			snprintf(why, why_len, "the profile needs a password and no client can be asked");
 			conn_set_error(c, "%s", why);
 			creds_free(&c->creds);
-			set_state(c, PETREL_STATE_DISCONNECTED);
+			conn_set_state(c, PETREL_STATE_DISCONNECTED);
 			return rc ? rc : -ENOTSUP;
 		}
 		c->asking = 1;
@@ -592,7 +605,7 @@ void conn_down(struct conn *c)
 		return;
 	}
 	c->user_down = 1;
-	set_state(c, PETREL_STATE_DISCONNECTING);
+	conn_set_state(c, PETREL_STATE_DISCONNECTING);
 	if (c->resolving) {
 		c->going_down = 2;
 		uv_cancel((uv_req_t *)&c->gai);

@@ -114,8 +114,12 @@ void conn_restart(struct conn *c);
 int conn_esp_in_udp(const struct conn *c);
 /* Open the raw ESP socket (no NAT in the path) and give it to the tunnel. */
 int conn_open_raw(struct conn *c);
-/* Full tunnel: point the gateway's own route at the current uplink. */
-void conn_gateway_route(struct conn *c);
+/* Full tunnel: point the gateway's own route at the current uplink;
+ * -ENETUNREACH when no uplink has a path to it. */
+int conn_gateway_route(struct conn *c);
+/* 1 when the address is one the gateway gave us (a route through the tunnel). */
+int conn_addr_is_ours(const struct conn *c, const struct sockaddr_storage *a);
+void conn_set_state(struct conn *c, enum petrel_state st);
 
 /* conn_roam.c */
 void roam_init(struct conn *c);
@@ -127,6 +131,8 @@ int roam_prepare_sa(struct conn *c);
 void roam_sa_made(struct conn *c);
 /* A change was acted on; moved: our address towards the gateway is new. */
 void roam_changed(struct conn *c, const char *what, int moved);
+/* A change left no path to the gateway: reconnecting until one comes. */
+void roam_offline(struct conn *c, const char *what);
 /* The current SA answered: an IKE message (esp 0) or an ESP Echo (1). */
 void roam_heard(struct conn *c, int esp);
 /* The SA's events first: 1 when handled here. */

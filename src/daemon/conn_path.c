@@ -334,9 +334,16 @@ static void network_changed(struct conn *c, const char *what)
 	if ((c->state != PETREL_STATE_CONNECTED && c->state != PETREL_STATE_RECONNECTING) || !c->sa)
 		return;
 	c->last_change = (int64_t)time(NULL);
-	conn_gateway_route(c);
-	if (net_source_for(&c->gw, &now) == 0 &&
-	    !net_sa_eq_ip((struct sockaddr *)&now, (const struct sockaddr *)&c->local)) {
+	if (conn_gateway_route(c) == -ENETUNREACH || net_source_for(&c->gw, &now) != 0 ||
+	    conn_addr_is_ours(c, &now)) {
+		/* no uplink reaches the gateway (Wi-Fi gone, none yet): nothing
+		 * to try until the next change brings one */
+		log_info(CLOG, "%s: %s: no path to the gateway outside the tunnel; waiting for a network",
+			 c->p->name, what);
+		roam_offline(c, what);
+		return;
+	}
+	if (!net_sa_eq_ip((struct sockaddr *)&now, (const struct sockaddr *)&c->local)) {
 		log_info(CLOG, "%s: %s: the path to the gateway now leaves from %s (was %s)", c->p->name, what,
 			 net_sa_str((struct sockaddr *)&now, a, sizeof(a)),
 			 net_sa_str((const struct sockaddr *)&c->local, b, sizeof(b)));

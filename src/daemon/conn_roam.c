@@ -138,6 +138,8 @@ static void on_roam_timer(uv_timer_t *h);
 
 static void record_recovery(struct conn *c, const char *how)
 {
+	if (c->state == PETREL_STATE_RECONNECTING && c->sa && ike_sa_state(c->sa) == IKE_S_ESTABLISHED)
+		conn_set_state(c, PETREL_STATE_CONNECTED);
 	uint64_t ms = uv_now(c->loop) - c->roam_start_ms;
 	snprintf(c->recovered_by, sizeof(c->recovered_by), "%s", how);
 	c->recovery_ms = (int64_t)ms;
@@ -164,11 +166,7 @@ static void replace_sa_soon(struct conn *c, enum roam_step step)
 static void replace_sa(struct conn *c)
 {
 	c->roam_act = 0;
-	if (c->ev.changed && c->state != PETREL_STATE_RECONNECTING) {
-		c->state = PETREL_STATE_RECONNECTING;
-		c->since = wall_s();
-		c->ev.changed(c->ev.ctx, c);
-	}
+	conn_set_state(c, PETREL_STATE_RECONNECTING);
 	log_info(CLOG, "%s: %s", c->p->name,
 		 c->roam == ROAM_RESUME ? "resuming the session (IKE_SESSION_RESUME)"
 					: "starting a new IKE SA (full handshake)");
@@ -209,6 +207,9 @@ int roam_prepare_sa(struct conn *c)
 {
 	c->cfg.ticket_request = c->p->resume;
 	c->cfg.mobike = c->p->mobike;
+	/* RFC 7296 2.4: a full handshake after a move replaces the SA we
+	 * abandoned: the gateway may retire it (and give us its address back) */
+	c->cfg.initial_contact = c->roam == ROAM_FULL || c->roam == ROAM_RESUME;
 	c->cfg.resume = NULL;
 	c->cfg.retx_base_ms = 0;
 	c->cfg.retx_tries = 0;
@@ -272,12 +273,29 @@ void roam_changed(struct conn *c, const char *what, int moved)
 		uv_timer_start(&c->roam_timer, on_roam_timer, CHECK_MS, 0);
 		return;
 	}
+	/* our address changed: nothing passes until the SA follows */
+	conn_set_state(c, PETREL_STATE_RECONNECTING);
 	if (ike_sa_mobike(c->sa) && ike_sa_update_addresses(c->sa) == 0) {
 		c->roam = ROAM_MOBIKE;
 		uv_timer_start(&c->roam_timer, on_roam_timer, MOBIKE_MS, 0);
 		return;
 	}
 	replace_sa_soon(c, ROAM_RESUME);
+}
+
+void roam_offline(struct conn *c, const char *what)
+{
+	if (!c->sa || c->going_down ||
+	    (c->state != PETREL_STATE_CONNECTED && c->state != PETREL_STATE_RECONNECTING))
+		return;
+	snprintf(c->change_what, sizeof(c->change_what), "%s (no path to the gateway)", what);
+	c->change_at = wall_s();
+	c->roam_start_ms = uv_now(c->loop);
+	if (c->roam == ROAM_CHECK || c->roam == ROAM_MOBIKE) {
+		uv_timer_stop(&c->roam_timer);
+		c->roam = ROAM_IDLE;
+	}
+	conn_set_state(c, PETREL_STATE_RECONNECTING);
 }
 
 void roam_heard(struct conn *c, int esp)

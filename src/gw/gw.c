@@ -296,6 +296,9 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 			 gs->resumes ? " resumed=yes" : "", ike_sa_mobike(sa) ? " mobike=yes" : "");
 		gw_resume_established(gw, gs);
 		break;
+	case IKE_EV_INITIAL_CONTACT:
+		gw_initial_contact(gw, gs);
+		return;
 	case IKE_EV_UPDATED:
 		/* RFC 4555: IKE answers go where the update came from (deliver()
 		 * follows it); ESP follows the client's packets (dp). */

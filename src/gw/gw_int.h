@@ -108,6 +108,9 @@ struct conf_gw;
 int gw_resume_setup(struct gw *gw, const struct conf_gw *c);
 void gw_resume_new_sa(struct gw *gw, struct gw_sa *gs);
 void gw_resume_established(struct gw *gw, struct gw_sa *gs);
+/* RFC 7296 2.4: the client's other IKE SAs end; their virtual addresses
+ * become this SA's. */
+void gw_initial_contact(struct gw *gw, struct gw_sa *gs);
 
 /* stream.c: tcplisten's accept callback (ctx: the gw), and closing every
  * accepted stream at shutdown. */

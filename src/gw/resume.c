@@ -102,6 +102,39 @@ void gw_resume_new_sa(struct gw *gw, struct gw_sa *gs)
 	ike_sa_set_cp(gs->sa, gs->has_v4 ? gs->v4 : NULL, gs->has_v6 ? gs->v6 : NULL);
 }
 
+static int same_id(const struct ike_ident *a, const struct ike_ident *b)
+{
+	return a->type && a->type == b->type && a->len == b->len &&
+	       memcmp(a->data, b->data, a->len) == 0; /* public-memcmp: identity */
+}
+
+void gw_initial_contact(struct gw *gw, struct gw_sa *gs)
+{
+	const struct ike_ident *id = ike_sa_peer_id(gs->sa);
+	struct gw_sa *o, *next;
+
+	for (o = gw->head; o; o = next) {
+		next = o->next;
+		if (o == gs || o->dead || !o->sa || !same_id(ike_sa_peer_id(o->sa), id))
+			continue;
+		log_info(GW_LOG, "%s: INITIAL_CONTACT: %s of the same client ends", gs->name, o->name);
+		/* its virtual addresses go to the new SA (the client keeps them),
+		 * ours back to the pool */
+		if (o->has_v4 && gs->has_v4 && !gs->borrowed) {
+			gw_pool_put(&gw->pool4, gs->v4);
+			memcpy(gs->v4, o->v4, 4);
+			o->has_v4 = 0;
+		}
+		if (o->has_v6 && gs->has_v6 && !gs->borrowed) {
+			gw_pool_put(&gw->pool6, gs->v6);
+			memcpy(gs->v6, o->v6, 16);
+			o->has_v6 = 0;
+		}
+		gw_destroy_sa(gw, o);
+	}
+	ike_sa_set_cp(gs->sa, gs->has_v4 ? gs->v4 : NULL, gs->has_v6 ? gs->v6 : NULL);
+}
+
 void gw_resume_established(struct gw *gw, struct gw_sa *gs)
 {
 	if (!gs->resumes)

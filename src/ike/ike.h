@@ -216,6 +216,10 @@ struct ike_cfg {
 	 * offers, the responder answers when offered); ike_sa_mobike() tells
 	 * whether both did. */
 	int mobike;
+	/* RFC 7296 2.4: the initiator says N(INITIAL_CONTACT) in IKE_AUTH (this is
+	 * its only IKE SA with the gateway: any other it had is gone, as after a
+	 * move); a responder reports it with IKE_EV_INITIAL_CONTACT. */
+	int initial_contact;
 };
 
 /* A Child SA the engine hands to ops->child_up: keys for each direction as
@@ -250,6 +254,9 @@ enum ike_event {
 	                        * INVALID_IKE_SPI (RFC 7296 2.21.4): the peer
 	                        * lost the SA. Unauthenticated: a hint to act on
 	                        * (resume), the SA itself is unchanged */
+	IKE_EV_INITIAL_CONTACT, /* responder, inside IKE_AUTH once the peer is
+	                        * authenticated (before its CP is answered): it
+	                        * has no other IKE SA with us; ike_sa_peer_id() */
 	IKE_EV_UPDATED,        /* RFC 4555: initiator: the gateway took our new
 	                        * addresses; responder: the peer moved (ops->addrs
 	                        * has the new ones); NAT state is fresh */
@@ -344,6 +351,8 @@ int ike_sa_resumed(const struct ike_sa *sa, struct ike_resume_state *old);
  * of that family); before IKE_AUTH, e.g. once a resumed SA is known to
  * take over an old one's addresses. */
 void ike_sa_set_cp(struct ike_sa *sa, const uint8_t v4[4], const uint8_t v6[16]);
+/* The identity the peer authenticated with (type 0 before IKE_AUTH). */
+const struct ike_ident *ike_sa_peer_id(const struct ike_sa *sa);
 /* RFC 4555: 1 when both sides sent MOBIKE_SUPPORTED. */
 int ike_sa_mobike(const struct ike_sa *sa);
 /* RFC 4555 3.5: the initiator's addresses changed (ops->addrs gives the new

@@ -1064,6 +1064,7 @@ void ike_sa_resend(struct ike_sa *sa)
 int ike_sa_nat_remote(const struct ike_sa *sa) { return sa->nat_remote; }
 void *ike_sa_user(const struct ike_sa *sa) { return sa->user; }
 int ike_sa_mobike(const struct ike_sa *sa) { return sa->mobike; }
+const struct ike_ident *ike_sa_peer_id(const struct ike_sa *sa) { return &sa->peer_id; }
 
 void ike_sa_set_cp(struct ike_sa *sa, const uint8_t v4[4], const uint8_t v6[16])
 {

@@ -258,6 +258,11 @@ e)
 	kill -CONT "$pid"
 	wait_field slp recovered_by "full handshake" 15
 	grep -q "the resumption ticket has expired" "$WORK/petreld.log" || fail "petreld did not say the ticket expired"
+	# RFC 7296 2.4: the new IKE SA says INITIAL_CONTACT; petrel-gw retires
+	# the abandoned one and the client keeps its virtual address
+	wait_for "$WORK/gw.log" "INITIAL_CONTACT: .* of the same client ends" 5 || fail "petrel-gw did not retire the old SA"
+	vip2=$(sed -nE 's/.*"vips":\["([^"]+)".*/\1/p' <<<"$(pstatus slp)")
+	[ "$vip2" = "$VIP" ] || fail "the virtual address changed after the full handshake: $VIP -> $vip2"
 	ping_ok "$NS_CLI" $GW_IN4 3
 	no_leaks
 	log "PASS (e): frozen 8 s past a 4 s ticket, moved meanwhile: the expired ticket was not used, a full handshake recovered ($(status_field "$(pstatus slp)" recovery_ms) ms after waking); no leak, in $(elapsed) s"

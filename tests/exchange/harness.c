@@ -132,6 +132,7 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
 	case IKE_EV_TICKET: s->n_ticket++; break;
 	case IKE_EV_UPDATED: s->n_updated++; break;
 	case IKE_EV_UNKNOWN: s->n_unknown++; break;
+	case IKE_EV_INITIAL_CONTACT: s->n_initial_contact++; break;
 	}
 }
 

@@ -29,7 +29,7 @@ struct hx_side {
 	struct secret *psk;
 	uint64_t timer_at;   /* UINT64_MAX: not armed */
 	int n_established, n_failed, n_deleted, n_rekeyed, last_err;
-	int n_ticket, n_updated, n_unknown;
+	int n_ticket, n_updated, n_unknown, n_initial_contact;
 	int n_child_up, n_child_down;
 	struct ike_child child; /* the last one installed */
 	/* Child SAs installed now: inbound and outbound SPIs, and the first

@@ -482,6 +482,37 @@ static void test_unknown_spi_hint(void)
 	hx_free(&hx);
 }
 
+/* RFC 7296 2.4: INITIAL_CONTACT reaches the responder's owner once the
+ * initiator is authenticated, before the CP answer (which it may change). */
+static int ic_seen;
+static void ic_event(void *ctx, struct ike_sa *sa, enum ike_event ev, int err)
+{
+	(void)ctx, (void)err;
+	if (ev == IKE_EV_INITIAL_CONTACT) {
+		static const uint8_t v4[4] = { 203, 0, 113, 77 };
+		ic_seen = ike_sa_peer_id(sa)->type == IKE_ID_RFC822_ADDR;
+		ike_sa_set_cp(sa, v4, NULL);
+	}
+}
+
+static void test_initial_contact(void)
+{
+	for (int on = 0; on < 2; on++) {
+		struct hx hx;
+		hx_init(&hx, PSK, PSK);
+		hx.side[HX_I].cfg.initial_contact = on;
+		hx.ops[HX_R].event = ic_event;
+		ic_seen = 0;
+		CHECK_EQ(hx_start(&hx), 0);
+		CHECK_EQ(hx_run(&hx, 10), 4);
+		CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
+		CHECK_EQ(ic_seen, on);
+		const struct ike_cp_result *cp = ike_sa_cp(hx.side[HX_I].sa);
+		CHECK_EQ(cp->v4[3], on ? 77 : 10);
+		hx_free(&hx);
+	}
+}
+
 int main(void)
 {
 	test_no_ticket_unasked();
@@ -493,6 +524,7 @@ int main(void)
 	test_refused();
 	test_nack_cases();
 	test_ticket_refresh();
+	test_initial_contact();
 	test_wrong_secrets();
 	test_resume_loss();
 	test_mobike();

@@ -41,6 +41,7 @@ struct task_auth {
 	int peer_verified;              /* initiator: the responder's first AUTH checked */
 	int eap_done;                   /* EAP Success seen: AUTH with the MSK is next */
 	int final;                      /* responder: the initiator's MSK AUTH checked */
+	int initial_contact;            /* responder: N(INITIAL_CONTACT) came */
 	struct secret *msk;
 	uint8_t peer_idb[IKE_ID_MAX_LEN + 4]; /* the peer's ID body, for the MSK AUTH */
 	size_t peer_idb_len;
@@ -489,6 +490,8 @@ static int build_i(struct ike_task *t, struct ike_sa *sa, struct ike_msg_out *m)
 
 	if (sa->state == IKE_S_INIT_DONE && sa->cfg.echo)
 		ike_out_notify(m, sa->cfg.cp->n_encrypted_ping_supported, NULL, 0);
+	if (sa->state == IKE_S_INIT_DONE && sa->cfg.initial_contact)
+		ike_out_notify(m, IKE_N_INITIAL_CONTACT, NULL, 0);
 	if (sa->cfg.auth != IKE_AUTHK_EAP) {
 		rc = add_id_auth(sa, m, IKE_PLD_IDI, 1, 1);
 		if (!rc)
@@ -604,11 +607,24 @@ static int eap_lookup(void *arg, const uint8_t *id, size_t id_len, struct secret
 	return -ENOENT;
 }
 
+/* RFC 7296 2.4: once the peer is authenticated, its other IKE SAs with us
+ * are stale; the owner retires them (and may give this one their
+ * addresses: the CP answer comes after). */
+static void initial_contact(struct task_auth *ta, struct ike_sa *sa)
+{
+	if (ta->initial_contact)
+		sa->ops.event(sa->ops.ctx, sa, IKE_EV_INITIAL_CONTACT, 0);
+	ta->initial_contact = 0;
+}
+
 static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg_in *m)
 {
 	struct task_auth *ta = (struct task_auth *)t;
 	struct ike_notify en;
 	int rc;
+
+	if (sa->state == IKE_S_INIT_DONE && ike_in_notify(m, IKE_N_INITIAL_CONTACT, &en))
+		ta->initial_contact = 1;
 
 	if (sa->cfg.echo && ike_in_notify(m, sa->cfg.cp->n_encrypted_ping_supported, &en))
 		sa->echo = 1; /* answered in the response that ends IKE_AUTH */
@@ -619,6 +635,7 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 				return -EACCES;
 			}
 			ta->final = 1;
+			initial_contact(ta, sa);
 			return 0;
 		}
 		const struct ike_pld *pe = ike_chain_find(m->chain, IKE_PLD_EAP, NULL);
@@ -680,6 +697,7 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 		ike_sa_refuse(sa, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
 		return -EACCES;
 	}
+	initial_contact(ta, sa);
 	return 0;
 }
 
