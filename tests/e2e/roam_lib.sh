@@ -258,7 +258,7 @@ roam_probe_start() { # DEST [SRC] [SECONDS]
 	ROAM_PROBE_PID=$!
 	PIDS+=("$ROAM_PROBE_PID")
 	for _ in $(seq 1 50); do
-		grep -q ' bytes from ' "$ROAM_PROBE_LOG" && return 0
+		grep -q ' bytes from ' "$ROAM_PROBE_LOG" 2>/dev/null && return 0
 		kill -0 "$ROAM_PROBE_PID" 2>/dev/null || break
 		sleep 0.1
 	done
