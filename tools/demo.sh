@@ -2,10 +2,13 @@
 # demo.sh: petrel end to end on one machine, as root. Builds petreld, petrel
 # and petrel-gw; makes three network namespaces (client, router, gateway) on
 # documentation addresses; starts petrel-gw and petreld; runs `petrel up`,
-# shows `petrel status`, pings through the tunnel, runs `petrel down`, shows
-# that the client's routes are as before, and removes everything it made.
+# shows `petrel status`, pings through the tunnel, moves the client to a
+# second uplink and back (the tunnel follows by MOBIKE), runs `petrel down`,
+# shows that the client's routes are as before, and removes everything it
+# made.
 #
-#   [pt-demo-cli] 192.0.2.2 -- 192.0.2.1 [pt-demo-rt] 198.51.100.254 -- 198.51.100.1 [pt-demo-gw]
+#   [pt-demo-cli] c-eth  192.0.2.2/25   -- 192.0.2.1   [pt-demo-rt] 198.51.100.254 -- 198.51.100.1 [pt-demo-gw]
+#                 c-eth2 192.0.2.130/25 -- 192.0.2.129 (uplink B: a phone's hotspot)
 #   inside the tunnel: the client gets 203.0.113.10; the gateway is 203.0.113.1
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +31,7 @@ cleanup() {
 		kill -9 "$p" 2>/dev/null
 	done
 	for ns in $CLI $GWNS $RT; do ip netns del "$ns" 2>/dev/null; done
-	rm -rf "/etc/netns/$CLI" "$WORK"
+	rm -rf "/etc/netns/$CLI"; [ -n "${DEMO_KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -43,13 +46,17 @@ PETRELD=$BUILD/src/daemon/petreld PETREL=$BUILD/cli/petrel PETREL_GW=$BUILD/src/
 say "Making the namespaces"
 ip netns add $CLI; ip netns add $RT; ip netns add $GWNS
 ip link add c-eth netns $CLI type veth peer name r-cli netns $RT
+ip link add c-eth2 netns $CLI type veth peer name r-cli2 netns $RT
 ip link add g-eth netns $GWNS type veth peer name r-gw netns $RT
-ip -n $CLI addr add 192.0.2.2/24 dev c-eth
-ip -n $RT addr add 192.0.2.1/24 dev r-cli
+ip -n $CLI addr add 192.0.2.2/25 dev c-eth
+ip -n $CLI addr add 192.0.2.130/25 dev c-eth2
+ip -n $RT addr add 192.0.2.1/25 dev r-cli
+ip -n $RT addr add 192.0.2.129/25 dev r-cli2
 ip -n $RT addr add 198.51.100.254/24 dev r-gw
 ip -n $GWNS addr add 198.51.100.1/24 dev g-eth
 for ns in $CLI $RT $GWNS; do ip -n "$ns" link set lo up; done
 ip -n $CLI link set c-eth up; ip -n $RT link set r-cli up; ip -n $RT link set r-gw up; ip -n $GWNS link set g-eth up
+ip -n $CLI link set c-eth2 up; ip -n $RT link set r-cli2 up
 ip -n $CLI route add default via 192.0.2.1
 ip -n $GWNS route add default via 198.51.100.254
 ip netns exec $RT sysctl -qw net.ipv4.ip_forward=1
@@ -109,6 +116,37 @@ run ip netns exec $CLI cat /etc/resolv.conf
 run ip netns exec $CLI "$PETREL" --socket "$SOCK" status
 echo "kill switch while up (only IKE/ESP to the gateway and the TUN may pass):"
 ip netns exec $CLI nft list tables
+
+# Until petreld says the tunnel followed the move by MOBIKE once more than
+# before (10 s at most).
+recovered() { # MOBIKE recoveries so far
+	for _ in $(seq 1 100); do
+		[ "$(grep -c 'recovered from .* by MOBIKE' "$WORK/petreld.log")" -gt "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "demo: the tunnel did not follow the move" >&2
+	exit 1
+}
+say "Roaming: the Wi-Fi (uplink A, 192.0.2.2) goes, the hotspot (uplink B, 192.0.2.130) stays"
+n=$(grep -c 'recovered from .* by MOBIKE' "$WORK/petreld.log" || true)
+run ip -n $CLI -batch - <<BATCH
+route add default via 192.0.2.129 dev c-eth2 metric 20
+route del default via 192.0.2.1 dev c-eth
+addr del 192.0.2.2/25 dev c-eth
+BATCH
+recovered "$n"
+run ip netns exec $CLI "$PETREL" --socket "$SOCK" status
+run ip netns exec $CLI ping -c 3 -i 0.2 -W 2 203.0.113.1
+say "Back on the Wi-Fi (uplink A)"
+n=$(grep -c 'recovered from .* by MOBIKE' "$WORK/petreld.log" || true)
+run ip -n $CLI -batch - <<BATCH
+addr add 192.0.2.2/25 dev c-eth
+route add default via 192.0.2.1 dev c-eth
+route del default via 192.0.2.129 dev c-eth2
+BATCH
+recovered "$n"
+run ip netns exec $CLI "$PETREL" --socket "$SOCK" status
+run ip netns exec $CLI ping -c 3 -i 0.2 -W 2 203.0.113.1
 
 say "Disconnecting"
 run ip netns exec $CLI "$PETREL" --socket "$SOCK" down demo

@@ -151,6 +151,8 @@ void path_child_up(struct conn *c, const struct ike_child *k);
 struct tunnel_ops;
 void path_tunnel_ops(struct conn *c, struct tunnel_ops *out);
 enum petrel_path path_ike(const struct conn *c);
+/* A new reason for where IKE and ESP run (status, log, `path` event). */
+void path_say(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Pure: the milliseconds the machine slept between two readings of the
  * wall clock and the monotonic clock (which stops in suspend), 0 when the
  * gap is under the noise. */

@@ -51,14 +51,27 @@ static void told(struct conn *c)
 		c->ev.path(c->ev.ctx, c, c->why);
 }
 
+static void say_v(struct conn *c, const char *fmt, va_list ap)
+{
+	vsnprintf(c->why, sizeof(c->why), fmt, ap);
+	told(c);
+}
+
 static void say(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct conn *c, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(c->why, sizeof(c->why), fmt, ap);
+	say_v(c, fmt, ap);
 	va_end(ap);
-	told(c);
+}
+
+void path_say(struct conn *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	say_v(c, fmt, ap);
+	va_end(ap);
 }
 
 static int ike_on_tcp(const struct conn *c)
@@ -355,11 +368,16 @@ static void network_changed(struct conn *c, const char *what)
 	}
 	const struct sockaddr_storage *was = c->stream_local.ss_family ? &c->stream_local : &before;
 	if (moved && c->stream && !net_sa_eq_ip((struct sockaddr *)&c->local, (const struct sockaddr *)was)) {
-		/* RFC 9329 6: the originator opens a new stream */
+		/* RFC 9329 6: the originator opens a new stream, from the new
+		 * address, at once (not after the reconnect backoff) */
+		log_info(CLOG, "%s: a new TCP stream to the gateway from %s", c->p->name,
+			 net_sa_str((struct sockaddr *)&c->local, a, sizeof(a)));
 		c->stream_local = c->local;
+		if (c->tun)
+			tunnel_stream_gone(c->tun, c->stream);
 		tcpconn_close(c->stream);
-		stream_lost(c, -ENETUNREACH);
-		/* a new path: connect at once, not after the backoff */
+		c->stream = NULL;
+		c->stream_up = 0;
 		c->reconnects = 0;
 		uv_timer_start(&c->reconnect, on_reconnect, 0, 0);
 	}

@@ -17,6 +17,7 @@
  * per profile (ticket_store.h), deleted when used, on logout and when the
  * gateway deletes the SA. The status says what changed last, how the
  * tunnel recovered and how long that took. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,6 +321,13 @@ static void after_update(struct conn *c)
 	if (!udp && c->raw_fd < 0 && conn_open_raw(c) != 0)
 		udp = 1; /* no raw socket: stay in UDP */
 	tunnel_set_encap(c->tun, udp, net_sa_port((struct sockaddr *)&c->gw));
+	char a[INET6_ADDRSTRLEN] = "?";
+	const void *ip = c->local.ss_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)&c->local)->sin6_addr
+							: (const void *)&((struct sockaddr_in *)&c->local)->sin_addr;
+	inet_ntop(c->local.ss_family, ip, a, sizeof(a));
+	path_say(c, "MOBIKE: the gateway moved the IKE SA to %s; IKE %s, ESP %s", a,
+		 path_ike(c) == PETREL_PATH_TCP ? "in a new TCP stream" : "on UDP",
+		 c->esp_tcp ? "in the TCP stream" : udp ? "on UDP" : "as raw ESP (IP protocol 50)");
 }
 
 int roam_event(struct conn *c, enum ike_event ev, int err)
