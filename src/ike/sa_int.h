@@ -264,6 +264,9 @@ int ike_auth_signed_octets(struct ike_sa *sa, int for_initiator, const uint8_t *
  * addresses, and the peer's checked against them. */
 int ike_out_nat_d(struct ike_sa *sa, struct ike_msg_out *m);
 void ike_in_nat_d(struct ike_sa *sa, const struct ike_msg_in *m);
+/* RFC 7296 2.6 (RFC 5723 4.3.1 too): with cfg.require_cookie, 0 when the
+ * request carries our cookie, else -EAGAIN after refusing it with one. */
+int ike_check_cookie(struct ike_sa *sa, const struct ike_msg_in *m);
 /* 1 for IKE_SA_INIT and IKE_SESSION_RESUME: unencrypted, message ID 0,
  * SPIr still zero in the request. */
 int ike_exch_first(uint8_t exch);

@@ -314,6 +314,31 @@ static void test_nack_cases(void)
 	CHECK_EQ(s.n_opened, 0);
 }
 
+/* RFC 5723 4.3.1: a responder under load asks for a COOKIE before it
+ * opens a ticket; the initiator sends the request again with it. */
+static void test_resume_cookie(void)
+{
+	struct store s = { 0 };
+	struct ike_ticket t;
+	uint8_t oi[8], or_[8];
+	struct hx hx;
+	struct secret *k = NULL;
+
+	first_session(&s, &t, oi, or_);
+	resume_pair(&hx, &s, &t);
+	CHECK_EQ(crypto_secret_from("a cookie secret of 32 octets....", 32, &k), 0);
+	hx.side[HX_R].cfg.require_cookie = 1;
+	hx.side[HX_R].cfg.cookie_secret = k;
+	CHECK_EQ(hx_step(&hx), HX_R);
+	CHECK(hx.side[HX_R].sa == NULL);
+	CHECK_EQ(s.n_opened, 0); /* not before the cookie */
+	hx_run(&hx, 10);
+	CHECK_EQ(ike_sa_state(hx.side[HX_I].sa), IKE_S_ESTABLISHED);
+	CHECK_EQ(s.n_opened, 1);
+	hx_free(&hx);
+	crypto_secret_free(k);
+}
+
 /* A ticket without its SK_d, or presented for another identity, gets
  * through IKE_SESSION_RESUME but not IKE_AUTH. */
 static void test_wrong_secrets(void)
@@ -527,6 +552,7 @@ int main(void)
 	test_initial_contact();
 	test_wrong_secrets();
 	test_resume_loss();
+	test_resume_cookie();
 	test_mobike();
 	test_mobike_one_sided();
 	test_mobike_lost();

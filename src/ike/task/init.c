@@ -294,7 +294,7 @@ static int make_cookie(struct ike_sa *sa, const struct ike_msg_in *m, const uint
 }
 
 /* 0 when the request may go on; -EAGAIN after refusing it with N(COOKIE). */
-static int check_cookie(struct ike_sa *sa, const struct ike_msg_in *m)
+int ike_check_cookie(struct ike_sa *sa, const struct ike_msg_in *m)
 {
 	uint8_t ni[PT_IKE_NONCE_MAX_LEN], want[COOKIE_LEN];
 	size_t ni_len;
@@ -308,7 +308,7 @@ static int check_cookie(struct ike_sa *sa, const struct ike_msg_in *m)
 	if (ike_in_notify(m, IKE_N_COOKIE, &n) && n.len == COOKIE_LEN &&
 	    crypto_memeq(n.data, want, COOKIE_LEN))
 		return 0;
-	log_info(IKE_LOG, "IKE_SA_INIT: %s; answering with N(COOKIE)",
+	log_info(IKE_LOG, "%s: %s; answering with N(COOKIE)", ike_exch_name(m->hdr.exch),
 		 ike_in_notify(m, IKE_N_COOKIE, &n) ? "the cookie is not ours" : "a cookie is required");
 	ike_sa_refuse(sa, IKE_N_COOKIE, want, COOKIE_LEN);
 	return -EAGAIN;
@@ -320,7 +320,7 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	int rc;
 
 	/* RFC 7296 2.6: before any work (and before any state), the cookie. */
-	if ((rc = check_cookie(sa, m)))
+	if ((rc = ike_check_cookie(sa, m)))
 		return rc;
 	rc = ike_in_sa_select(m, sa->cfg.ike_props, sa->cfg.n_ike_props, &sa->alg);
 	if (rc == -ENOENT) {

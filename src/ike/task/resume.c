@@ -153,6 +153,10 @@ static int process_r(struct ike_task *t, struct ike_sa *sa, const struct ike_msg
 	int rc;
 
 	(void)t;
+	/* RFC 5723 4.3.1: before opening the ticket, the cookie, as for
+	 * IKE_SA_INIT */
+	if ((rc = ike_check_cookie(sa, m)))
+		return rc;
 	if (!ike_in_notify(m, IKE_N_TICKET_OPAQUE, &n) || n.len == 0) {
 		log_info(IKE_LOG, "IKE_SESSION_RESUME without a ticket");
 		ike_sa_refuse(sa, IKE_N_TICKET_NACK, NULL, 0);
