@@ -51,6 +51,7 @@ static void told(struct conn *c)
 		c->ev.path(c->ev.ctx, c, c->why);
 }
 
+static void say_v(struct conn *c, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void say_v(struct conn *c, const char *fmt, va_list ap)
 {
 	vsnprintf(c->why, sizeof(c->why), fmt, ap);
