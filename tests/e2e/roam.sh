@@ -232,11 +232,23 @@ d)
 	n0=$(grep -c 'IKE SA established with' "$WORK/gw.log")
 	roam_leak_start
 	roam_probe_start $GW_IN4 "$VIP" 30
-	t=${EPOCHREALTIME//[!0-9]/}; ROAM_T=${t:0:${#t}-3}
+	# new UDP flows leave from ports 40000-40999 (one atomic nft transaction,
+	# so no packet meets the chain empty), then every mapping is forgotten:
+	# the client's next packet surely gets another port
+	ip netns exec "$NS_RT" nft -f - <<-EOF
+		flush chain ip pte2e_nat post
+		add rule ip pte2e_nat post iifname { "r-cli", "r-cli2" } oifname "r-gw" meta l4proto udp masquerade to :40000-40999
+		add rule ip pte2e_nat post iifname { "r-cli", "r-cli2" } oifname "r-gw" masquerade
+	EOF
 	roam_nat_flush
+	t=${EPOCHREALTIME//[!0-9]/}; ROAM_T=${t:0:${#t}-3}
 	ms=$(roam_recovery_ms 10)
 	roam_probe_stop
-	wait_for "$WORK/gw.log" "the peer's ESP now comes from $RT_GW:[0-9]+" 5 || fail "petrel-gw did not follow the client's new port"
+	if ! wait_for "$WORK/gw.log" "the peer's ESP now comes from $RT_GW:40[0-9]{3}" 10; then
+		ip netns exec "$NS_RT" conntrack -L > "$WORK/conntrack.log" 2>&1 || true
+		gw_stats
+		fail "petrel-gw did not follow the client's new port (gw rx_packets=$ST_rx_packets, esp_rx_no_sa=$ST_esp_rx_no_sa; router: $(tr '\n' ';' < "$WORK/conntrack.log"))"
+	fi
 	ping_ok "$NS_GW" "$VIP" 3
 	[ "$(grep -c 'IKE SA established with' "$WORK/gw.log")" = "$n0" ] || fail "a new IKE SA was made for a NAT rebinding"
 	no_leaks
