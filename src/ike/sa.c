@@ -71,7 +71,7 @@ static void send_all(struct ike_sa *sa, const struct ike_dgrams *d)
 		sa->ops.send(sa->ops.ctx, sa, d->d[i].p, d->d[i].len);
 }
 
-static void tasks_free(struct ike_task *t)
+void ike_tasks_free(struct ike_task *t)
 {
 	while (t) {
 		struct ike_task *next = t->next;
@@ -185,10 +185,10 @@ void ike_sa_free(struct ike_sa *sa)
 	if (!sa)
 		return;
 	child_remove(sa);
-	tasks_free(sa->queue);
-	tasks_free(sa->active);
-	tasks_free(sa->auth_tasks);
-	tasks_free(sa->followup);
+	ike_tasks_free(sa->queue);
+	ike_tasks_free(sa->active);
+	ike_tasks_free(sa->auth_tasks);
+	ike_tasks_free(sa->followup);
 	dgrams_clear(&sa->req);
 	dgrams_clear(&sa->resp);
 	free(sa->init_i.p);
@@ -653,7 +653,7 @@ static void on_response(struct ike_sa *sa, const struct ike_msg_in *in)
 		*tail = sa->queue;
 		sa->queue = again;
 	} else {
-		tasks_free(sa->active);
+		ike_tasks_free(sa->active);
 		sa->active = NULL;
 	}
 	arm_timer(sa);
@@ -661,77 +661,6 @@ static void on_response(struct ike_sa *sa, const struct ike_msg_in *in)
 	kick(sa);
 }
 
-static int responder_tasks(struct ike_sa *sa, const struct ike_msg_in *in, struct ike_task **out)
-{
-	uint8_t exch = in->hdr.exch;
-	struct ike_task *t = NULL, **tail = out;
-	int rc = 0;
-
-	*out = NULL;
-	switch (exch) {
-	case IKE_EXCH_SA_INIT:
-		rc = ike_task_init_new(sa, 0, &t);
-		if (!rc)
-			*tail = t;
-		break;
-	case IKE_EXCH_SESSION_RESUME:
-		if (!sa->cfg.ticket_open) {
-			/* RFC 5723 4.3.1: no tickets here: a full IKE_SA_INIT */
-			ike_sa_refuse(sa, IKE_N_TICKET_NACK, NULL, 0);
-			return 0;
-		}
-		rc = ike_task_resume_new(sa, 0, &t);
-		if (!rc)
-			*tail = t;
-		break;
-	case IKE_EXCH_AUTH: {
-		int (*const ctor[])(struct ike_sa *, int, struct ike_task **) = {
-			sa->resumed ? ike_task_resume_auth_new : ike_task_auth_new, ike_task_ticket_new,
-			ike_task_mobike_new, ike_task_cfg_new, ike_task_child_new,
-		};
-		for (size_t i = 0; i < sizeof(ctor) / sizeof(ctor[0]) && !rc; i++) {
-			rc = ctor[i](sa, 0, &t);
-			if (!rc) {
-				*tail = t;
-				tail = &t->next;
-			}
-		}
-		break;
-	}
-	case IKE_EXCH_INTERMEDIATE:
-		rc = ike_task_inter_new(sa, 0, &t);
-		if (!rc)
-			*tail = t;
-		break;
-	case IKE_EXCH_INFORMATIONAL: {
-		int (*const ctor[])(struct ike_sa *, int, struct ike_task **) = {
-			ike_task_info_new, ike_task_ticket_new, ike_task_mobike_new,
-		};
-		for (size_t i = 0; i < sizeof(ctor) / sizeof(ctor[0]) && !rc; i++) {
-			rc = ctor[i](sa, 0, &t);
-			if (!rc) {
-				*tail = t;
-				tail = &t->next;
-			}
-		}
-		break;
-	}
-	case IKE_EXCH_CREATE_CHILD_SA:
-		if (sa->state != IKE_S_ESTABLISHED)
-			return -ENOTSUP;
-		rc = ike_task_ccsa_r_new(sa, in, &t);
-		if (!rc)
-			*tail = t;
-		break;
-	default:
-		return -ENOTSUP;
-	}
-	if (rc) {
-		tasks_free(*out);
-		*out = NULL;
-	}
-	return rc;
-}
 
 static void on_request(struct ike_sa *sa, const struct ike_msg_in *in)
 {
@@ -749,7 +678,7 @@ static void on_request(struct ike_sa *sa, const struct ike_msg_in *in)
 		sa->followup = NULL;
 		if (!tasks)
 			ike_sa_refuse(sa, IKE_N_STATE_NOT_FOUND, NULL, 0);
-	} else if (responder_tasks(sa, in, &tasks)) {
+	} else if (ike_sa_responder_tasks(sa, in, &tasks)) {
 		/* An exchange we do not serve (RFC 7296 2.21.2): say so, so the
 		 * peer does not retransmit it forever. */
 		ike_sa_refuse(sa, IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
@@ -767,10 +696,10 @@ static void on_request(struct ike_sa *sa, const struct ike_msg_in *in)
 		sa->auth_tasks = tasks; /* EAP goes on in the next request */
 	} else if (!rc && tasks && tasks->keep && !sa->resp_error) {
 		tasks->keep = 0;        /* IKE_FOLLOWUP_KE goes on in the next request */
-		tasks_free(sa->followup);
+		ike_tasks_free(sa->followup);
 		sa->followup = tasks;
 	} else {
-		tasks_free(tasks);
+		ike_tasks_free(tasks);
 	}
 	if (rc) {
 		ike_sa_fail(sa, rc, "cannot build a response");
@@ -811,24 +740,6 @@ static void on_request(struct ike_sa *sa, const struct ike_msg_in *in)
 		ike_sa_fail(sa, -EPROTO, ike_notify_name(sa->resp_error));
 }
 
-/* RFC 7296 2.21.4: the peer does not know this SA and said so without
- * protection. Told once per request; the request stays in flight (anyone
- * could have sent this). */
-static int unknown_spi_answer(struct ike_sa *sa, const struct ike_msg *outer)
-{
-	struct ike_notify n;
-	if (ike_exch_first(outer->hdr.exch) || !outer->chain.n ||
-	    outer->chain.pld[0].type != IKE_PLD_NOTIFY || ike_notify_decode(&outer->chain.pld[0], &n) ||
-	    n.type != IKE_N_INVALID_IKE_SPI || sa->state != IKE_S_ESTABLISHED)
-		return 0;
-	if (sa->unknown_told == sa->next_req_id + 1)
-		return 1;
-	sa->unknown_told = sa->next_req_id + 1;
-	log_info(IKE_LOG, "%s request id %u answered with INVALID_IKE_SPI: the peer does not know this IKE SA",
-		 ike_exch_name(sa->active_exch), sa->next_req_id);
-	sa->ops.event(sa->ops.ctx, sa, IKE_EV_UNKNOWN, -ENOENT);
-	return 1;
-}
 
 int ike_sa_recv(struct ike_sa *sa, const uint8_t *msg, size_t len)
 {
@@ -867,7 +778,7 @@ int ike_sa_recv(struct ike_sa *sa, const uint8_t *msg, size_t len)
 	if (response) {
 		if (!sa->active || outer.hdr.msg_id != sa->next_req_id)
 			return -EALREADY; /* late or unknown: drop (RFC 7296 2.3) */
-		if (unknown_spi_answer(sa, &outer))
+		if (ike_sa_unknown_spi_answer(sa, &outer))
 			return 0;
 		rc = open_msg(sa, msg, len, &outer, &in);
 		if (rc == -EINPROGRESS)
@@ -1025,26 +936,6 @@ int ike_sa_new_r(const struct ike_cfg *cfg, const struct ike_ops *ops, const uin
 	return 0;
 }
 
-enum ike_state ike_sa_state(const struct ike_sa *sa) { return sa->state; }
-void ike_sa_spis(const struct ike_sa *sa, uint8_t spi_i[8], uint8_t spi_r[8])
-{
-	memcpy(spi_i, sa->spi_i, 8);
-	memcpy(spi_r, sa->spi_r, 8);
-}
-int ike_sa_claims_spis(const struct ike_sa *sa, const uint8_t spi_i[8], const uint8_t spi_r[8])
-{
-	const struct ike_next *n = sa->redundant;
-	if (memcmp(spi_i, sa->spi_i, 8) == 0 && memcmp(spi_r, sa->spi_r, 8) == 0) /* public-memcmp: SPIs */
-		return 1;
-	return n && memcmp(spi_i, n->spi_i, 8) == 0 && memcmp(spi_r, n->spi_r, 8) == 0; /* public-memcmp: SPIs */
-}
-const struct ike_chosen *ike_sa_ike_alg(const struct ike_sa *sa) { return &sa->alg; }
-const struct ike_cp_result *ike_sa_cp(const struct ike_sa *sa) { return &sa->cp; }
-int ike_sa_nat_local(const struct ike_sa *sa) { return sa->nat_local; }
-int ike_sa_separate(const struct ike_sa *sa) { return sa->separate; }
-uint16_t ike_sa_child_refused(const struct ike_sa *sa) { return sa->child_failed; }
-int ike_sa_echo(const struct ike_sa *sa) { return sa->echo; }
-
 void ike_sa_set_reliable(struct ike_sa *sa, int on)
 {
 	sa->reliable = !!on;
@@ -1061,74 +952,3 @@ void ike_sa_resend(struct ike_sa *sa)
 		return;
 	send_all(sa, &sa->req);
 }
-int ike_sa_nat_remote(const struct ike_sa *sa) { return sa->nat_remote; }
-void *ike_sa_user(const struct ike_sa *sa) { return sa->user; }
-int ike_sa_mobike(const struct ike_sa *sa) { return sa->mobike; }
-const struct ike_ident *ike_sa_peer_id(const struct ike_sa *sa) { return &sa->peer_id; }
-
-void ike_sa_set_cp(struct ike_sa *sa, const uint8_t v4[4], const uint8_t v6[16])
-{
-	sa->cfg.cp_has_v4 = v4 != NULL;
-	if (v4)
-		memcpy(sa->cfg.cp_v4, v4, 4);
-	sa->cfg.cp_has_v6 = v6 != NULL;
-	if (v6)
-		memcpy(sa->cfg.cp_v6, v6, 16);
-}
-
-int ike_exch_first(uint8_t exch)
-{
-	return exch == IKE_EXCH_SA_INIT || exch == IKE_EXCH_SESSION_RESUME;
-}
-
-int ike_sa_ticket(const struct ike_sa *sa, struct ike_ticket *out)
-{
-	if (!sa->ticket)
-		return -ENOENT;
-	*out = *sa->ticket;
-	return 0;
-}
-
-int ike_sa_request_ticket(struct ike_sa *sa)
-{
-	struct ike_task *t;
-	int rc;
-
-	if (sa->state != IKE_S_ESTABLISHED || sa->role != IKE_ROLE_INITIATOR)
-		return -EINVAL;
-	if ((rc = ike_task_ticket_info_new(sa, &t)))
-		return rc;
-	ike_sa_queue(sa, t);
-	return 0;
-}
-
-int ike_sa_resumed(const struct ike_sa *sa, struct ike_resume_state *old)
-{
-	if (!sa->resumed || sa->role != IKE_ROLE_RESPONDER || !sa->resume)
-		return 0;
-	if (old)
-		*old = sa->resume->st;
-	return 1;
-}
-
-int ike_sa_update_addresses(struct ike_sa *sa)
-{
-	struct ike_task *t;
-	int rc;
-
-	if (sa->state != IKE_S_ESTABLISHED)
-		return -EINVAL;
-	if (!sa->mobike || sa->role != IKE_ROLE_INITIATOR)
-		return -ENOTSUP;
-	/* One waiting in the queue is built when it goes out, with the
-	 * addresses of that moment: enough. One in flight describes the old
-	 * path: another follows it. */
-	for (struct ike_task *q = sa->queue; q; q = q->next)
-		if (strcmp(q->ops->name, "mobike-update") == 0)
-			return 0;
-	if ((rc = ike_task_mobike_update_new(sa, &t)))
-		return rc;
-	ike_sa_queue(sa, t);
-	return 0;
-}
-void ike_sa_set_user(struct ike_sa *sa, void *user) { sa->user = user; }

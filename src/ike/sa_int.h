@@ -267,6 +267,13 @@ void ike_in_nat_d(struct ike_sa *sa, const struct ike_msg_in *m);
 /* RFC 7296 2.6 (RFC 5723 4.3.1 too): with cfg.require_cookie, 0 when the
  * request carries our cookie, else -EAGAIN after refusing it with one. */
 int ike_check_cookie(struct ike_sa *sa, const struct ike_msg_in *m);
+/* The tasks that answer the request `in` (exchanges.c); -ENOTSUP when no
+ * task serves its exchange here. Free a list with ike_tasks_free(). */
+int ike_sa_responder_tasks(struct ike_sa *sa, const struct ike_msg_in *in, struct ike_task **out);
+void ike_tasks_free(struct ike_task *t);
+/* RFC 7296 2.21.4 (sa_roam.c): 1 when this response is an unprotected
+ * INVALID_IKE_SPI to our request (the owner hears of it once), else 0. */
+int ike_sa_unknown_spi_answer(struct ike_sa *sa, const struct ike_msg *outer);
 /* 1 for IKE_SA_INIT and IKE_SESSION_RESUME: unencrypted, message ID 0,
  * SPIr still zero in the request. */
 int ike_exch_first(uint8_t exch);
