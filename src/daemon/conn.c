@@ -188,14 +188,15 @@ static void op_addrs(void *ctx, struct ike_sa *sa, struct ike_addr *local, struc
 	net_addr_from_sa((struct sockaddr *)&c->gw, remote);
 }
 
-/* ESP in UDP only when a NAT is in the path (RFC 7296 2.23, RFC 3948) or
- * the profile asks for it; raw IP protocol 50 otherwise. */
+/* What the tunnel does now: ESP in UDP, or raw ESP through the raw socket. */
 int conn_esp_in_udp(const struct conn *c)
 {
 	return c->p->encap_udp || !c->sa || ike_sa_nat_local(c->sa) || ike_sa_nat_remote(c->sa) ||
 	       c->raw_fd < 0;
 }
 
+/* ESP in UDP only when a NAT is in the path (RFC 7296 2.23, RFC 3948) or
+ * the profile asks for it; raw IP protocol 50 otherwise. */
 static int esp_in_udp(const struct conn *c)
 {
 	return c->p->encap_udp || ike_sa_nat_local(c->sa) || ike_sa_nat_remote(c->sa);
