@@ -347,9 +347,8 @@ int roam_event(struct conn *c, enum ike_event ev, int err)
 			record_recovery(c, "MOBIKE");
 		return 1;
 	case IKE_EV_ESTABLISHED:
-		if (c->roam == ROAM_RESUME || c->roam == ROAM_FULL) {
+		if (c->roam == ROAM_RESUME || c->roam == ROAM_FULL)
 			record_recovery(c, c->resuming ? "resume" : "full handshake");
-		}
 		c->resuming = 0;
 		return 0;
 	case IKE_EV_DELETED:
@@ -379,7 +378,8 @@ int roam_event(struct conn *c, enum ike_event ev, int err)
 			return 1;
 		}
 		if (c->roam == ROAM_CHECK || c->roam == ROAM_MOBIKE ||
-		    (c->state == PETREL_STATE_CONNECTED && c->have_child && !c->going_down)) {
+		    ((c->state == PETREL_STATE_CONNECTED || c->state == PETREL_STATE_RECONNECTING) &&
+		     c->have_child && !c->going_down)) {
 			/* the established SA died (no answer, refused update): try
 			 * to get back without the user */
 			log_info(CLOG, "%s: the IKE SA failed (%s); recovering", c->p->name, pt_strerror(err));
