@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fdio.h"
 #include "base/cursor.h"
 #include "base/wbuf.h"
 #include "conf/conf.h"
@@ -329,19 +330,6 @@ static int dir_open(const char *dir, int create, const char **why)
 	return rc;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
 
 /* Zeros over what we may have written (never more than the largest ticket
  * file), then unlink. A symbolic link or a file that is not ours is only
@@ -359,7 +347,7 @@ static int wipe_unlink(int dfd, const char *name)
 			int rc = 0;
 			while (left && !rc) {
 				size_t n = left < sizeof(zeros) ? left : sizeof(zeros);
-				rc = write_all(fd, zeros, n);
+				rc = pt_write_all(fd, zeros, n);
 				left -= n;
 			}
 			if (!rc)
@@ -401,7 +389,7 @@ int ticket_store_save(const char *dir, const char *profile, const char *gateway,
 		*why = "the temporary file cannot be created";
 		goto out;
 	}
-	if ((rc = write_all(fd, buf, len)) < 0 || fchmod(fd, 0600) < 0 || fsync(fd) < 0) {
+	if ((rc = pt_write_all(fd, buf, len)) < 0 || fchmod(fd, 0600) < 0 || fsync(fd) < 0) {
 		rc = rc ? rc : -errno;
 		close(fd);
 		wipe_unlink(dfd, tmp);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fdio.h"
 #include "base/cursor.h"
 #include "base/err.h"
 #include "base/hex.h"
@@ -173,7 +174,6 @@ static int key_file_read(const char *path, uint8_t raw[RAW_KEY_LEN], const char 
 static int key_file_create(const char *path, const uint8_t raw[RAW_KEY_LEN], const char **why)
 {
 	char hex[GW_TICKET_FILE_HEX_LEN + 2];
-	ssize_t w;
 	int fd, rc = 0;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
@@ -187,13 +187,8 @@ static int key_file_create(const char *path, const uint8_t raw[RAW_KEY_LEN], con
 	if (fchmod(fd, 0600) < 0) {
 		rc = -errno;
 	} else {
-		/* 73 octets to a new regular file: one write, or a failure. */
-		do
-			w = write(fd, hex, GW_TICKET_FILE_HEX_LEN + 1);
-		while (w < 0 && errno == EINTR);
-		if (w != GW_TICKET_FILE_HEX_LEN + 1)
-			rc = w < 0 ? -errno : -EIO;
-		else if (fsync(fd) < 0)
+		rc = pt_write_all(fd, hex, GW_TICKET_FILE_HEX_LEN + 1);
+		if (!rc && fsync(fd) < 0)
 			rc = -errno;
 	}
 	crypto_wipe(hex, sizeof(hex));

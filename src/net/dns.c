@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fdio.h"
 #include "base/log.h"
 
 #define BACKUP_HDR "# petrel resolv.conf backup v1 "
@@ -156,19 +157,6 @@ static int read_file(const char *path, char *buf, size_t cap, size_t *len)
 	return rc;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
 
 static int mkdir_parent_of(const char *path)
 {
@@ -206,7 +194,7 @@ static int write_atomic(const char *path, const char *text, size_t len, mode_t m
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return -errno;
-	if ((rc = write_all(fd, text, len)) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+	if ((rc = pt_write_all(fd, text, len)) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
 		rc = rc ? rc : -errno;
 		close(fd);
 		unlink(tmp);
@@ -223,7 +211,7 @@ static int write_atomic(const char *path, const char *text, size_t len, mode_t m
 	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	rc = write_all(fd, text, len);
+	rc = pt_write_all(fd, text, len);
 	if (!rc && fsync(fd) < 0)
 		rc = -errno;
 	close(fd);
