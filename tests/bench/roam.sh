@@ -439,34 +439,8 @@ row_petreld_full() {
 row_petreld_ss_mobike() {
 	local title="petreld -> strongSwan 5.9.8 gw: MOBIKE" st
 	[ "$PETREL_BUILT" = 1 ] || { row_none "$title" "petrel did not build"; return 0; }
-	ss_conf gw
-	cat > "$WORK/gw/swanctl/swanctl.conf" <<-EOF
-	connections {
-	    rw {
-	        local_addrs = $GW
-	        pools = pool4
-	        mobike = yes
-	        proposals = aes256gcm16-prfsha256-x25519
-	        local  { auth = psk
-	                 id = $GW_ID }
-	        remote { auth = psk
-	                 id = $CLIENT_ID }
-	        children { net { local_ts = 203.0.113.0/24
-	                         esp_proposals = aes256gcm16 } }
-	    }
-	}
-	pools { pool4 { addrs = $POOL4 } }
-	secrets { ike-psk { id-1 = $GW_ID
-	                    id-2 = $CLIENT_ID
-	                    secret = "$PSK" } }
-	EOF
-	sed -i "s/^\(\s*\)\(ike\|cfg\) = 2$/\1\2 = 1/" "$WORK/gw/strongswan.conf"
-	ss_start gw "$NS_GW"
+	roam_ss_gw 1
 	local ss_pid=${PIDS[-1]}
-	sw gw "$NS_GW" --load-all > "$WORK/load-gw.log" 2>&1 || fail "swanctl --load-all (gw): $(tail -5 "$WORK/load-gw.log")"
-	for _ in $(seq 1 30); do ip -n "$NS_GW" link show ipsec0 >/dev/null 2>&1 && break; sleep 0.1; done
-	ip -n "$NS_GW" link set ipsec0 up || fail "strongSwan's ipsec0 is missing in the gateway namespace"
-	ip -n "$NS_GW" route add 203.0.113.0/24 dev ipsec0 src "$GW_IN4"
 	profile mobss aes256gcm16
 	pd_up mobss
 	st=$(pstatus mobss)
